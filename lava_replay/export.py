@@ -1,0 +1,85 @@
+"""Export a trained SpikingNet to netx_models/<name>.net with a JSON sidecar, and check a .net before use."""
+import copy
+import json
+import os
+
+from lava_replay.errors import LavaReplayError
+from lava_replay.fileio import atomic_write_json, atomic_write_with
+from lava_replay.model import ModelConfig
+
+MODEL_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "netx_models")
+
+
+def model_path(name, model_dir=MODEL_DIR):
+    """Path of the .net file of a model name (a path ending in .net is used as it is)."""
+    return name if name.endswith(".net") else os.path.join(model_dir, f"{name}.net")
+
+
+def sidecar_path(net_path):
+    """The JSON sidecar beside a .net file."""
+    return net_path[:-len(".net")] + ".json"
+
+
+def default_model_name(timesteps, pretrain_classes):
+    """Name of the model pretrained on these classes at T steps, e.g. shd19_T100_new0."""
+    missing = sorted(set(range(20)) - set(pretrain_classes))
+    suffix = "new" + "-".join(map(str, missing)) if missing else "all"
+    return f"shd{len(pretrain_classes)}_T{timesteps}_{suffix}"
+
+
+def export_model(net, path, meta):
+    """Write net as a netx .net (HDF5) and its sidecar atomically; meta must hold classes, timesteps, ..."""
+    required = {"classes", "timesteps", "seed", "data_fingerprint", "accuracy"}
+    if not required <= set(meta):
+        raise LavaReplayError(f"export metadata lacks {sorted(required - set(meta))}")
+    exported = copy.deepcopy(net)  # SLAYER's export removes weight norm from the module it exports
+    atomic_write_with(path, exported.export_hdf5, suffix=".net")
+    sidecar = dict(meta, architecture=net.cfg.to_dict(), format="lava-replay-netx-1",
+                   neuron={"threshold": net.cfg.threshold, "current_decay": net.cfg.current_decay,
+                           "voltage_decay": net.cfg.voltage_decay, "vThMant": int(net.cfg.threshold * 64),
+                           "iDecay": round(net.cfg.current_decay * 4096),
+                           "vDecay": round(net.cfg.voltage_decay * 4096)})
+    atomic_write_json(sidecar_path(path), sidecar)
+    return sidecar
+
+
+def _layer_shapes(net_path):
+    import h5py
+
+    try:
+        with h5py.File(net_path, "r") as h:
+            layers = h["layer"]
+            keys = sorted(layers, key=int)
+            return [(layers[k]["type"][0].decode(), int(layers[k]["inFeatures"][()]),
+                     int(layers[k]["outFeatures"][()])) for k in keys]
+    except (OSError, KeyError, ValueError, IndexError) as exc:
+        raise LavaReplayError(f"{net_path} is not a readable netx network file ({exc}); "
+                              "re-export it with python -m lava_replay.pretrain") from exc
+
+
+def load_model_info(net_path, timesteps=None, architecture=None, classes=None):
+    """Sidecar of a .net after checking that the file is sound and matches the requested T/architecture/classes."""
+    if not os.path.exists(net_path):
+        raise LavaReplayError(f"model file {net_path} not found; pretrain it with python -m lava_replay.pretrain")
+    side = sidecar_path(net_path)
+    try:
+        with open(side) as f:
+            info = json.load(f)
+    except (OSError, json.JSONDecodeError) as exc:
+        raise LavaReplayError(f"sidecar {side} of {net_path} is missing or not JSON ({exc})") from exc
+    cfg = ModelConfig.from_dict(info["architecture"])
+    sizes = cfg.layer_sizes()
+    expected = [("dense_rec" if cfg.recurrent else "dense", a, b) for a, b in zip(sizes[:-2], sizes[1:-1])]
+    expected.append(("dense", sizes[-2], sizes[-1]))
+    found = _layer_shapes(net_path)
+    if found != expected:
+        raise LavaReplayError(f"{net_path} holds layers {found} but its sidecar describes {expected}")
+    if timesteps is not None and info["timesteps"] != timesteps:
+        raise LavaReplayError(f"{net_path} was trained at T={info['timesteps']}, but T={timesteps} was requested")
+    if architecture is not None and cfg.layer_sizes() != architecture.layer_sizes():
+        raise LavaReplayError(f"{net_path} has layers {cfg.layer_sizes()}, but {architecture.layer_sizes()} "
+                              "was requested")
+    if classes is not None and sorted(info["classes"]) != sorted(classes):
+        raise LavaReplayError(f"{net_path} was pretrained on classes {info['classes']}, but "
+                              f"{sorted(classes)} were requested")
+    return info

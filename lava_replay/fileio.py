@@ -1,0 +1,45 @@
+"""Atomic file writes: write to a temporary file in the same folder, then rename over the target."""
+import json
+import os
+import tempfile
+
+import numpy as np
+
+
+def _atomic(path, write, suffix):
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=suffix)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            write(f)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise
+
+
+def atomic_save_npz(path, **arrays):
+    """Save arrays as a compressed .npz at path atomically."""
+    _atomic(path, lambda f: np.savez_compressed(f, **arrays), ".npz")
+
+
+def atomic_write_json(path, obj):
+    """Write obj as indented JSON at path atomically."""
+    _atomic(path, lambda f: f.write((json.dumps(obj, indent=2, sort_keys=True) + "\n").encode()), ".json")
+
+
+def atomic_write_with(path, writer, suffix=""):
+    """Call writer(tmp_path) and move the result to path atomically (for libraries that want a file name)."""
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=suffix)
+    os.close(fd)
+    try:
+        writer(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise
