@@ -1,6 +1,11 @@
 """lava-replay: neuromorphic continual learning (latent replay) on Intel's Lava framework."""
 import os
 
+# Lava sets multiprocessing's start method to 'fork' when this module is first imported and raises
+# "context has already been set" if anything (a notebook kernel, a DataLoader) used multiprocessing before.
+# Importing it here, first, makes every entry point of the package safe.
+import lava.magma.runtime.message_infrastructure.multiprocessing  # noqa: F401,E402
+
 DEFAULT_DATA_DIR = "data"
 
 

@@ -83,3 +83,36 @@ def load_model_info(net_path, timesteps=None, architecture=None, classes=None):
         raise LavaReplayError(f"{net_path} was pretrained on classes {info['classes']}, but "
                               f"{sorted(classes)} were requested")
     return info
+
+
+def load_slayer_net(net_path):
+    """A SpikingNet (SLAYER) holding exactly the weights of an exported .net, for cross-checks and fine-tuning."""
+    import h5py
+    import torch
+
+    from lava_replay.model import SpikingNet
+
+    info = load_model_info(net_path)
+    net = SpikingNet(ModelConfig.from_dict(info["architecture"]))
+    with h5py.File(net_path, "r") as h, torch.no_grad():
+        for i, block in enumerate(net.blocks):
+            group = h["layer"][str(i)]
+            synapse = block.input_synapse if hasattr(block, "input_synapse") else block.synapse
+            synapse.weight.copy_(torch.from_numpy(group["weight"][()] / 64.0).reshape(synapse.weight.shape))
+            if "weight_rec" in group:
+                rec = block.recurrent_synapse
+                rec.weight.copy_(torch.from_numpy(group["weight_rec"][()] / 64.0).reshape(rec.weight.shape))
+    net.eval()
+    return net
+
+
+def pretrained_model(timesteps, pretrain_classes, model=None):
+    """(path, sidecar) of the model for these pretraining classes and T (or of `model`, checked to match)."""
+    path = model_path(model or default_model_name(timesteps, pretrain_classes))
+    try:
+        return path, load_model_info(path, timesteps=timesteps, classes=pretrain_classes)
+    except LavaReplayError as exc:
+        missing = sorted(set(range(20)) - set(pretrain_classes))
+        raise LavaReplayError(
+            f"{exc}. To make it: python -m lava_replay.pretrain --timesteps {timesteps} "
+            f"--new-class {' '.join(map(str, missing))}") from exc

@@ -58,3 +58,13 @@ def lava_layer_spikes(net_path, spikes, backend="sim"):
         layer[:, :, :i] = 0
         out.append(layer)
     return out
+
+
+def lava_classify(net_path, spikes, backend="sim"):
+    """Lava predictions (most output spikes) and timing: (predictions, per-layer spikes, seconds incl. compile)."""
+    import time
+
+    start = time.perf_counter()
+    layers = lava_layer_spikes(net_path, spikes, backend)
+    seconds = time.perf_counter() - start
+    return layers[-1].sum(-1).argmax(-1), layers, seconds

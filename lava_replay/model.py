@@ -1,5 +1,5 @@
 """The SLAYER CUBA network: recurrent hidden layers and a spiking output layer whose spike counts predict the class."""
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 
 import torch
 
@@ -13,14 +13,13 @@ class ModelConfig:
     hidden: tuple = (200, 100, 50)
     n_outputs: int = 20
     recurrent: bool = True
-    threshold: float = 1.0
+    threshold: float = 1.25
     current_decay: float = 0.18
     voltage_decay: float = 0.095
-    weight_scale: float = 2.0
+    weight_scale: float = 1.0
     dropout: float = 0.1
-    tau_grad: float = 0.1
-    scale_grad: float = 1.0
-    extra: dict = field(default_factory=dict)
+    tau_grad: float = 0.03
+    scale_grad: float = 3.0
 
     def to_dict(self):
         """JSON-friendly form (tuples become lists)."""

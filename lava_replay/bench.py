@@ -1,0 +1,120 @@
+"""Benchmarks. `python -m lava_replay.bench pretrain` (also `make bench`): for the committed T=100 and T=40
+models, the SLAYER test accuracy on the pretraining classes, SLAYER seconds per training epoch, and inference
+samples/s of Lava (CPU simulator, fixed point) and of SLAYER on the same samples. Prints a table, writes JSON.
+"""
+import argparse
+import os
+import sys
+import time
+
+import numpy as np
+
+from lava_replay import data_dir as resolve_data_dir
+from lava_replay.cli import run_cli
+from lava_replay.errors import LavaReplayError
+from lava_replay.fileio import atomic_write_json
+
+
+def slayer_epoch_seconds(net_path, spikes, labels, train_idx, batches=8, batch_size=64, seed=0):
+    """Seconds per SLAYER training epoch: `batches` timed batches scaled to the epoch's batch count."""
+    import torch
+
+    from lava_replay.export import load_slayer_net
+    from lava_replay.pretrain import TrainConfig
+
+    net = load_slayer_net(net_path)
+    net.train()
+    optimizer = torch.optim.Adam(net.parameters(), lr=TrainConfig.lr)
+    rng = np.random.default_rng(seed)
+    start = time.perf_counter()
+    for _ in range(batches):
+        batch = rng.choice(train_idx, batch_size, replace=False)
+        out = net(torch.from_numpy(spikes[batch].astype(np.float32)))
+        loss = torch.nn.functional.cross_entropy(out.sum(-1) * TrainConfig.logit_scale,
+                                                 torch.from_numpy(labels[batch]))
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    per_batch = (time.perf_counter() - start) / batches
+    return per_batch * int(np.ceil(len(train_idx) / batch_size))
+
+
+def bench_pretrain(data_dir, timesteps_list=(100, 40), new_class=(0,), lava_samples=128, seed=0):
+    """Measure each committed pretrained model; returns a list of result dicts."""
+    import torch
+
+    from lava_replay.data.protocols import load_shd_protocol
+    from lava_replay.export import load_slayer_net, pretrained_model
+    from lava_replay.pretrain import evaluate
+    from lava_replay.run import evaluate_pretrained
+
+    results = []
+    for timesteps in timesteps_list:
+        data, protocol = load_shd_protocol(data_dir, "spikinglr", timesteps, new_class, seed)
+        path, info = pretrained_model(timesteps, protocol.pretrain_classes)
+        if info["data_fingerprint"] != data["fingerprint"]:
+            print(f"note: {path} was trained on data {info['data_fingerprint']}, this data is "
+                  f"{data['fingerprint']}", file=sys.stderr)
+        labels = data["labels"]
+        test = protocol.select("test", labels, protocol.pretrain_classes)
+        net = load_slayer_net(path)
+        slayer_acc, _ = evaluate(net, data["spikes"], labels, test)
+        epoch_s = slayer_epoch_seconds(path, data["spikes"], labels,
+                                       protocol.select("train", labels, protocol.pretrain_classes), seed=seed)
+        lava = evaluate_pretrained(data, protocol, timesteps, samples=lava_samples, seed=seed)
+        results.append({
+            "model": os.path.basename(path), "timesteps": timesteps, "classes": len(protocol.pretrain_classes),
+            "test_samples": int(len(test)), "slayer_test_accuracy": slayer_acc,
+            "slayer_seconds_per_epoch": epoch_s, "torch_threads": torch.get_num_threads(),
+            "inference_samples": lava["samples"],
+            "lava_accuracy_on_those": lava["accuracy"]["old"],
+            "lava_slayer_agreement": lava["accuracy"]["lava_slayer_agreement"],
+            "lava_samples_per_s": lava["samples"] / lava["wall_seconds"]["lava"],
+            "slayer_samples_per_s": lava["samples"] / lava["wall_seconds"]["slayer"],
+            "data_fingerprint": data["fingerprint"]})
+    return results
+
+
+def markdown_table(results):
+    """The pretraining bench as a markdown table."""
+    lines = ["| model | T | test acc. (SLAYER, 19 classes) | s/epoch (SLAYER) | Lava samples/s | "
+             "SLAYER samples/s | Lava acc. / agreement |", "|---|---|---|---|---|---|---|"]
+    for r in results:
+        lines.append(f"| {r['model']} | {r['timesteps']} | {100 * r['slayer_test_accuracy']:.2f} % "
+                     f"({r['test_samples']}) | {r['slayer_seconds_per_epoch']:.1f} | "
+                     f"{r['lava_samples_per_s']:.2f} | {r['slayer_samples_per_s']:.1f} | "
+                     f"{100 * r['lava_accuracy_on_those']:.2f} % / {100 * r['lava_slayer_agreement']:.1f} % "
+                     f"({r['inference_samples']}) |")
+    return "\n".join(lines)
+
+
+def build_parser():
+    """Command-line options of the benchmarks."""
+    p = argparse.ArgumentParser(prog="python -m lava_replay.bench", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="bench", required=True)
+    pre = sub.add_parser("pretrain", help="pretraining accuracy, epoch time, inference speed")
+    pre.add_argument("--timesteps", type=int, nargs="+", default=[100, 40])
+    pre.add_argument("--new-class", type=int, nargs="+", default=[0])
+    pre.add_argument("--lava-samples", type=int, default=128, help="test samples run in Lava and SLAYER")
+    pre.add_argument("--data-dir", default=None)
+    pre.add_argument("--seed", type=int, default=0)
+    pre.add_argument("--out", default=os.path.join("runs", "bench", "pretrain.json"))
+    return p
+
+
+def main(argv=None):
+    """Entry point of python -m lava_replay.bench."""
+    args = build_parser().parse_args(argv)
+    if args.lava_samples < 1:
+        raise LavaReplayError(f"--lava-samples must be >= 1, got {args.lava_samples}")
+    results = bench_pretrain(resolve_data_dir(args.data_dir), args.timesteps, args.new_class,
+                             args.lava_samples, args.seed)
+    atomic_write_json(args.out, {"bench": "pretrain", "results": results})
+    print(markdown_table(results))
+    print(f"written: {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(run_cli(main))

@@ -1,0 +1,212 @@
+"""SLAYER pretraining on the pretraining classes of a protocol, with checkpoints, resume and netx export.
+
+    python -m lava_replay.pretrain --timesteps 100 --epochs 40          # shd19_T100_new0 in netx_models/
+    python -m lava_replay.pretrain --timesteps 40 --quick               # a few minutes, small subset
+"""
+import argparse
+import os
+import sys
+import time
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import torch
+
+from lava_replay import data_dir as resolve_data_dir
+from lava_replay.cli import run_cli
+from lava_replay.errors import LavaReplayError
+from lava_replay.export import MODEL_DIR, default_model_name, export_model, model_path
+from lava_replay.model import ModelConfig, SpikingNet, predict
+
+
+@dataclass
+class TrainConfig:
+    """Optimisation settings: Adam with a cosine learning-rate schedule, cross-entropy on output spike counts."""
+    epochs: int = 40
+    lr: float = 0.003
+    batch_size: int = 64
+    logit_scale: float = 0.5
+    seed: int = 0
+
+
+def _batches(indices, batch_size, rng=None):
+    order = rng.permutation(indices) if rng is not None else indices
+    for start in range(0, len(order), batch_size):
+        yield order[start:start + batch_size]
+
+
+def evaluate(net, spikes, labels, indices, batch_size=256):
+    """SLAYER accuracy and predictions on the samples `indices` (eval mode, no dropout)."""
+    net.eval()
+    preds = []
+    with torch.no_grad():
+        for batch in _batches(indices, batch_size):
+            preds.append(predict(net(torch.from_numpy(spikes[batch].astype(np.float32)))).numpy())
+    preds = np.concatenate(preds) if preds else np.zeros(0, dtype=np.int64)
+    accuracy = float((preds == labels[indices]).mean()) if len(indices) else float("nan")
+    return accuracy, preds
+
+
+def _save_checkpoint(path, state):
+    tmp = path + ".part"
+    torch.save(state, tmp)
+    os.replace(tmp, path)
+
+
+def train(net, spikes, labels, train_idx, val_idx, cfg: TrainConfig, checkpoint=None, resume=False,
+          progress=True):
+    """Train net in place; keep the weights of the best validation epoch. Returns the per-epoch history."""
+    from tqdm import tqdm
+
+    if len(train_idx) == 0:
+        raise LavaReplayError("no training samples: check --new-class and the data directory")
+    torch.manual_seed(cfg.seed)
+    rng = np.random.default_rng(cfg.seed)
+    optimizer = torch.optim.Adam(net.parameters(), lr=cfg.lr)
+    schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=max(1, cfg.epochs))
+    state = {"epoch": 0, "history": [], "best": None, "best_val": -1.0}
+    if resume and checkpoint and os.path.exists(checkpoint):
+        saved = torch.load(checkpoint)
+        if saved["train_config"] != asdict(cfg) or saved["model_config"] != net.cfg.to_dict():
+            raise LavaReplayError(f"checkpoint {checkpoint} was made with other settings; "
+                                  "delete it or rerun without --resume")
+        net.load_state_dict(saved["model"])
+        optimizer.load_state_dict(saved["optimizer"])
+        schedule.load_state_dict(saved["schedule"])
+        rng.bit_generator.state = saved["rng"]
+        torch.set_rng_state(saved["torch_rng"])
+        state = {k: saved[k] for k in state}
+    for epoch in range(state["epoch"], cfg.epochs):
+        start = time.time()
+        net.train()
+        correct, seen = 0, 0
+        batches = list(_batches(train_idx, cfg.batch_size, rng))
+        bar = tqdm(batches, desc=f"epoch {epoch + 1}/{cfg.epochs}", disable=not progress, leave=False)
+        for batch in bar:
+            x = torch.from_numpy(spikes[batch].astype(np.float32))
+            y = torch.from_numpy(labels[batch])
+            out = net(x)
+            loss = torch.nn.functional.cross_entropy(out.sum(-1) * cfg.logit_scale, y)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            correct += int((predict(out) == y).sum())
+            seen += len(batch)
+            bar.set_postfix(loss=f"{loss.item():.3f}", acc=f"{correct / seen:.3f}")
+        schedule.step()
+        seconds = time.time() - start
+        val_acc, _ = evaluate(net, spikes, labels, val_idx)
+        state["history"].append({"epoch": epoch + 1, "train_accuracy": correct / seen,
+                                 "val_accuracy": val_acc, "seconds": seconds})
+        if val_acc > state["best_val"]:
+            state["best_val"] = val_acc
+            state["best"] = {k: v.clone() for k, v in net.state_dict().items()}
+        state["epoch"] = epoch + 1
+        if progress:
+            print(f"epoch {epoch + 1}: train {correct / seen:.3f} val {val_acc:.3f} ({seconds:.0f} s)", flush=True)
+        if checkpoint:
+            _save_checkpoint(checkpoint, dict(state, model=net.state_dict(), optimizer=optimizer.state_dict(),
+                                              schedule=schedule.state_dict(), rng=rng.bit_generator.state,
+                                              torch_rng=torch.get_rng_state(), train_config=asdict(cfg),
+                                              model_config=net.cfg.to_dict()))
+    if state["best"] is not None:
+        net.load_state_dict(state["best"])
+    return state["history"]
+
+
+def pretrain(data, protocol, timesteps, model_cfg, train_cfg, name=None, model_dir=MODEL_DIR,
+             checkpoint_dir="checkpoints", resume=False, progress=True):
+    """Pretrain on protocol.pretrain_classes, test on their test samples, export; returns (net, sidecar)."""
+    spikes, labels = data["spikes"], data["labels"]
+    if spikes.shape[1] != model_cfg.n_inputs or spikes.shape[2] != timesteps:
+        raise LavaReplayError(f"data shaped {spikes.shape[1:]} does not fit a {model_cfg.n_inputs}-input "
+                              f"model at T={timesteps}")
+    classes = protocol.pretrain_classes
+    train_idx = protocol.select("train", labels, classes)
+    val_idx = protocol.select("val", labels, classes)
+    test_idx = protocol.select("test", labels, classes)
+    name = name or default_model_name(timesteps, classes)
+    checkpoint = None
+    if checkpoint_dir:
+        os.makedirs(checkpoint_dir, exist_ok=True)
+        checkpoint = os.path.join(checkpoint_dir, f"{name}.pt")
+    torch.manual_seed(train_cfg.seed)
+    net = SpikingNet(model_cfg)
+    history = train(net, spikes, labels, train_idx, val_idx, train_cfg, checkpoint, resume, progress)
+    val_acc, _ = evaluate(net, spikes, labels, val_idx)
+    test_acc, _ = evaluate(net, spikes, labels, test_idx)
+    meta = {"classes": classes, "timesteps": timesteps, "seed": train_cfg.seed, "protocol": protocol.name,
+            "data_fingerprint": data["fingerprint"], "train_config": asdict(train_cfg),
+            "accuracy": {"val": val_acc, "test": test_acc}, "samples": {"train": len(train_idx),
+                                                                        "val": len(val_idx),
+                                                                        "test": len(test_idx)},
+            "history": history}
+    sidecar = export_model(net, model_path(name, model_dir), meta)
+    return net, sidecar
+
+
+def build_parser():
+    """Command-line options of the pretraining tool."""
+    p = argparse.ArgumentParser(prog="python -m lava_replay.pretrain", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--timesteps", type=int, default=100, help="time bins over 1.4 s (default 100)")
+    p.add_argument("--protocol", default="spikinglr", help="spikinglr | official | multistep")
+    p.add_argument("--new-class", type=int, nargs="+", default=[0], help="classes held out of pretraining")
+    p.add_argument("--data-dir", default=None, help="data directory (default $LAVA_REPLAY_DATA or ./data)")
+    p.add_argument("--hidden", type=int, nargs="+", default=list(ModelConfig.hidden), help="hidden layer sizes")
+    p.add_argument("--epochs", type=int, default=TrainConfig.epochs)
+    p.add_argument("--lr", type=float, default=TrainConfig.lr)
+    p.add_argument("--batch-size", type=int, default=TrainConfig.batch_size)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
+    p.add_argument("--name", default=None, help="model name in netx_models/ (default e.g. shd19_T100_new0)")
+    p.add_argument("--model-dir", default=MODEL_DIR)
+    p.add_argument("--checkpoint-dir", default="checkpoints")
+    p.add_argument("--resume", action="store_true", help="continue from the checkpoint of this model name")
+    p.add_argument("--quick", action="store_true", help="small: 30 samples per class, 3 epochs")
+    return p
+
+
+def quick_subset(protocol, labels, per_class=30, seed=0):
+    """Shrink a protocol's train/val/test to at most per_class (train) and per_class/3 (val, test) per class."""
+    rng = np.random.default_rng(seed)
+
+    def cut(idx, n):
+        keep = [rng.permutation(idx[labels[idx] == c])[:n] for c in np.unique(labels[idx])]
+        return np.sort(np.concatenate(keep)) if keep else idx
+
+    protocol.train = cut(protocol.train, per_class)
+    protocol.val = cut(protocol.val, max(1, per_class // 3))
+    protocol.test = cut(protocol.test, max(1, per_class // 3))
+    return protocol
+
+
+def main(argv=None):
+    """Entry point of python -m lava_replay.pretrain."""
+    from lava_replay.data.protocols import load_shd_protocol
+
+    args = build_parser().parse_args(argv)
+    for option in ("timesteps", "epochs", "batch_size"):
+        if getattr(args, option) < 1:
+            raise LavaReplayError(f"--{option.replace('_', '-')} must be >= 1, got {getattr(args, option)}")
+    if args.lr <= 0:
+        raise LavaReplayError(f"--lr must be > 0, got {args.lr}")
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    data, protocol = load_shd_protocol(resolve_data_dir(args.data_dir), args.protocol, args.timesteps,
+                                       args.new_class, args.seed)
+    epochs = args.epochs
+    if args.quick:
+        protocol = quick_subset(protocol, data["labels"], seed=args.seed)
+        epochs = min(epochs, 3)
+    model_cfg = ModelConfig(hidden=tuple(args.hidden))
+    train_cfg = TrainConfig(epochs=epochs, lr=args.lr, batch_size=args.batch_size, seed=args.seed)
+    _, sidecar = pretrain(data, protocol, args.timesteps, model_cfg, train_cfg, args.name, args.model_dir,
+                          args.checkpoint_dir, args.resume)
+    print(f"test accuracy on the {len(sidecar['classes'])} pretraining classes: "
+          f"{100 * sidecar['accuracy']['test']:.2f} % (val {100 * sidecar['accuracy']['val']:.2f} %)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(run_cli(main))
