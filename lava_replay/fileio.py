@@ -6,32 +6,8 @@ import tempfile
 import numpy as np
 
 
-def _atomic(path, write, suffix):
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=suffix)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
-
-
-def atomic_save_npz(path, **arrays):
-    """Save arrays as a compressed .npz at path atomically."""
-    _atomic(path, lambda f: np.savez_compressed(f, **arrays), ".npz")
-
-
-def atomic_write_json(path, obj):
-    """Write obj as indented JSON at path atomically."""
-    _atomic(path, lambda f: f.write((json.dumps(obj, indent=2, sort_keys=True) + "\n").encode()), ".json")
-
-
 def atomic_write_with(path, writer, suffix=""):
-    """Call writer(tmp_path) and move the result to path atomically (for libraries that want a file name)."""
+    """Call writer(tmp_path) and move the result to path atomically; nothing is left behind on errors."""
     folder = os.path.dirname(os.path.abspath(path))
     os.makedirs(folder, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=suffix)
@@ -43,3 +19,21 @@ def atomic_write_with(path, writer, suffix=""):
         if os.path.exists(tmp):
             os.remove(tmp)
         raise
+
+
+def _write_bytes(write):
+    def writer(tmp):
+        with open(tmp, "wb") as f:
+            write(f)
+    return writer
+
+
+def atomic_save_npz(path, **arrays):
+    """Save arrays as a compressed .npz at path atomically."""
+    atomic_write_with(path, _write_bytes(lambda f: np.savez_compressed(f, **arrays)), ".npz")
+
+
+def atomic_write_json(path, obj):
+    """Write obj as indented JSON at path atomically."""
+    text = json.dumps(obj, indent=2, sort_keys=True) + "\n"
+    atomic_write_with(path, _write_bytes(lambda f: f.write(text.encode())), ".json")

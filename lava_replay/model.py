@@ -80,6 +80,17 @@ class SpikingNet(torch.nn.Module):
             if hasattr(block, "spike_state"):
                 block.spike_state = torch.zeros(1)
 
+    def weights(self):
+        """state_dict without SLAYER's per-batch recurrent spike state (which is reset before every forward)."""
+        return {k: v.clone() for k, v in self.state_dict().items() if not k.endswith("spike_state")}
+
+    def load_weights(self, weights):
+        """Load what weights() returned."""
+        self.reset_state()
+        missing, unexpected = self.load_state_dict(weights, strict=False)
+        if unexpected or any(not k.endswith("spike_state") for k in missing):
+            raise LavaReplayError(f"weights do not fit this network: missing {missing}, unexpected {unexpected}")
+
     def forward(self, spikes, return_layers=False):
         """Output spikes (B, n_outputs, T); with return_layers also every layer's spikes."""
         self.reset_state()

@@ -15,6 +15,7 @@ import torch
 from lava_replay import data_dir as resolve_data_dir
 from lava_replay.cli import run_cli
 from lava_replay.errors import LavaReplayError
+from lava_replay.fileio import atomic_write_with
 from lava_replay.export import MODEL_DIR, default_model_name, export_model, model_path
 from lava_replay.model import ModelConfig, SpikingNet, predict
 
@@ -26,6 +27,8 @@ class TrainConfig:
     lr: float = 0.003
     batch_size: int = 64
     logit_scale: float = 0.5
+    channel_shift: int = 15
+    time_shift: float = 0.05
     seed: int = 0
 
 
@@ -33,6 +36,22 @@ def _batches(indices, batch_size, rng=None):
     order = rng.permutation(indices) if rng is not None else indices
     for start in range(0, len(order), batch_size):
         yield order[start:start + batch_size]
+
+
+def augment(x, rng, channel_shift, time_shift):
+    """Shift each sample (B, channels, T) by a random number of channels and of steps, zero-filled."""
+    if channel_shift <= 0 and time_shift <= 0:
+        return x
+    out = torch.zeros_like(x)
+    n_ch, n_t = x.shape[1], x.shape[2]
+    max_t = int(round(time_shift * n_t))
+    for i in range(x.shape[0]):
+        dc = int(rng.integers(-channel_shift, channel_shift + 1)) if channel_shift > 0 else 0
+        dt = int(rng.integers(-max_t, max_t + 1)) if max_t > 0 else 0
+        src_c, dst_c = slice(max(0, -dc), n_ch - max(0, dc)), slice(max(0, dc), n_ch - max(0, -dc))
+        src_t, dst_t = slice(max(0, -dt), n_t - max(0, dt)), slice(max(0, dt), n_t - max(0, -dt))
+        out[i, dst_c, dst_t] = x[i, src_c, src_t]
+    return out
 
 
 def evaluate(net, spikes, labels, indices, batch_size=256):
@@ -45,12 +64,6 @@ def evaluate(net, spikes, labels, indices, batch_size=256):
     preds = np.concatenate(preds) if preds else np.zeros(0, dtype=np.int64)
     accuracy = float((preds == labels[indices]).mean()) if len(indices) else float("nan")
     return accuracy, preds
-
-
-def _save_checkpoint(path, state):
-    tmp = path + ".part"
-    torch.save(state, tmp)
-    os.replace(tmp, path)
 
 
 def train(net, spikes, labels, train_idx, val_idx, cfg: TrainConfig, checkpoint=None, resume=False,
@@ -70,7 +83,7 @@ def train(net, spikes, labels, train_idx, val_idx, cfg: TrainConfig, checkpoint=
         if saved["train_config"] != asdict(cfg) or saved["model_config"] != net.cfg.to_dict():
             raise LavaReplayError(f"checkpoint {checkpoint} was made with other settings; "
                                   "delete it or rerun without --resume")
-        net.load_state_dict(saved["model"])
+        net.load_weights(saved["model"])
         optimizer.load_state_dict(saved["optimizer"])
         schedule.load_state_dict(saved["schedule"])
         rng.bit_generator.state = saved["rng"]
@@ -83,7 +96,7 @@ def train(net, spikes, labels, train_idx, val_idx, cfg: TrainConfig, checkpoint=
         batches = list(_batches(train_idx, cfg.batch_size, rng))
         bar = tqdm(batches, desc=f"epoch {epoch + 1}/{cfg.epochs}", disable=not progress, leave=False)
         for batch in bar:
-            x = torch.from_numpy(spikes[batch].astype(np.float32))
+            x = augment(torch.from_numpy(spikes[batch].astype(np.float32)), rng, cfg.channel_shift, cfg.time_shift)
             y = torch.from_numpy(labels[batch])
             out = net(x)
             loss = torch.nn.functional.cross_entropy(out.sum(-1) * cfg.logit_scale, y)
@@ -100,17 +113,18 @@ def train(net, spikes, labels, train_idx, val_idx, cfg: TrainConfig, checkpoint=
                                  "val_accuracy": val_acc, "seconds": seconds})
         if val_acc > state["best_val"]:
             state["best_val"] = val_acc
-            state["best"] = {k: v.clone() for k, v in net.state_dict().items()}
+            state["best"] = net.weights()
         state["epoch"] = epoch + 1
         if progress:
             print(f"epoch {epoch + 1}: train {correct / seen:.3f} val {val_acc:.3f} ({seconds:.0f} s)", flush=True)
         if checkpoint:
-            _save_checkpoint(checkpoint, dict(state, model=net.state_dict(), optimizer=optimizer.state_dict(),
-                                              schedule=schedule.state_dict(), rng=rng.bit_generator.state,
-                                              torch_rng=torch.get_rng_state(), train_config=asdict(cfg),
-                                              model_config=net.cfg.to_dict()))
+            snapshot = dict(state, model=net.weights(), optimizer=optimizer.state_dict(),
+                            schedule=schedule.state_dict(), rng=rng.bit_generator.state,
+                            torch_rng=torch.get_rng_state(), train_config=asdict(cfg),
+                            model_config=net.cfg.to_dict())
+            atomic_write_with(checkpoint, lambda tmp: torch.save(snapshot, tmp), ".pt")
     if state["best"] is not None:
-        net.load_state_dict(state["best"])
+        net.load_weights(state["best"])
     return state["history"]
 
 
@@ -155,6 +169,11 @@ def build_parser():
     p.add_argument("--data-dir", default=None, help="data directory (default $LAVA_REPLAY_DATA or ./data)")
     p.add_argument("--hidden", type=int, nargs="+", default=list(ModelConfig.hidden), help="hidden layer sizes")
     p.add_argument("--epochs", type=int, default=TrainConfig.epochs)
+    p.add_argument("--dropout", type=float, default=ModelConfig.dropout, help="dropout of hidden spikes")
+    p.add_argument("--channel-shift", type=int, default=TrainConfig.channel_shift,
+                   help="augmentation: random channel shift up to this many channels")
+    p.add_argument("--time-shift", type=float, default=TrainConfig.time_shift,
+                   help="augmentation: random time shift up to this fraction of T")
     p.add_argument("--lr", type=float, default=TrainConfig.lr)
     p.add_argument("--batch-size", type=int, default=TrainConfig.batch_size)
     p.add_argument("--seed", type=int, default=0)
@@ -199,8 +218,11 @@ def main(argv=None):
     if args.quick:
         protocol = quick_subset(protocol, data["labels"], seed=args.seed)
         epochs = min(epochs, 3)
-    model_cfg = ModelConfig(hidden=tuple(args.hidden))
-    train_cfg = TrainConfig(epochs=epochs, lr=args.lr, batch_size=args.batch_size, seed=args.seed)
+    if not 0 <= args.dropout < 1:
+        raise LavaReplayError(f"--dropout must be in [0, 1), got {args.dropout}")
+    model_cfg = ModelConfig(hidden=tuple(args.hidden), dropout=args.dropout)
+    train_cfg = TrainConfig(epochs=epochs, lr=args.lr, batch_size=args.batch_size, seed=args.seed,
+                            channel_shift=args.channel_shift, time_shift=args.time_shift)
     _, sidecar = pretrain(data, protocol, args.timesteps, model_cfg, train_cfg, args.name, args.model_dir,
                           args.checkpoint_dir, args.resume)
     print(f"test accuracy on the {len(sidecar['classes'])} pretraining classes: "
