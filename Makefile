@@ -5,9 +5,12 @@ SHARED    := ../shared/data
 DATA_DIR  ?= $(or $(LAVA_REPLAY_DATA),data)
 export LAVA_REPLAY_DATA := $(abspath $(DATA_DIR))
 
-# Python 3.10: on PATH, else the newest pyenv 3.10.x (lava-nc 0.10 / lava-dl 0.6 refuse 3.11+)
-PYTHON310 := $(shell command -v python3.10 2>/dev/null || \
-	(command -v pyenv >/dev/null 2>&1 && ls -d "$$(pyenv root)"/versions/3.10.*/bin/python3.10 2>/dev/null | sort -V | tail -1))
+# Python 3.10: on PATH, else the newest pyenv 3.10.x (lava-nc 0.10 / lava-dl 0.6 refuse 3.11+); each candidate
+# must really run (a pyenv shim on PATH may exist and still fail)
+PYTHON310 := $(shell for p in "$$(command -v python3.10 2>/dev/null)" \
+	$$(ls -d "$$(pyenv root 2>/dev/null)"/versions/3.10.*/bin/python3.10 2>/dev/null | sort -rV); do \
+	[ -n "$$p" ] && "$$p" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))' 2>/dev/null \
+	&& echo "$$p" && break; done)
 
 .PHONY: setup data run test bench clean-venv
 

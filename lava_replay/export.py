@@ -43,7 +43,8 @@ def export_model(net, path, meta):
     return sidecar
 
 
-def _layer_shapes(net_path):
+def layer_shapes(net_path):
+    """(type, inputs, outputs) of every layer in a .net file; a clear error when the file is not one."""
     import h5py
 
     try:
@@ -71,7 +72,7 @@ def load_model_info(net_path, timesteps=None, architecture=None, classes=None):
     sizes = cfg.layer_sizes()
     expected = [("dense_rec" if cfg.recurrent else "dense", a, b) for a, b in zip(sizes[:-2], sizes[1:-1])]
     expected.append(("dense", sizes[-2], sizes[-1]))
-    found = _layer_shapes(net_path)
+    found = layer_shapes(net_path)
     if found != expected:
         raise LavaReplayError(f"{net_path} holds layers {found} but its sidecar describes {expected}")
     if timesteps is not None and info["timesteps"] != timesteps:

@@ -3,6 +3,7 @@ import numpy as np
 
 from lava_replay.backends import run_config
 from lava_replay.errors import LavaReplayError
+from lava_replay.export import layer_shapes
 from lava_replay.slot_reset import MODEL_MAP
 
 
@@ -12,43 +13,34 @@ def slot_length(timesteps, n_layers):
     return 1 << (need - 1).bit_length()
 
 
-def lava_layer_spikes(net_path, spikes, backend="sim"):
-    """Per-layer spikes of a netx network on samples (n, n_in, T), aligned with SLAYER's forward output.
-
-    Samples are laid back to back in power-of-two slots; netx resets every layer's neurons at the slot
-    boundary (LIFReset with the phases and model of lava_replay.slot_reset). Returns a list with one (n, n_neurons, T) uint8 array per
-    layer, where index t is what SLAYER's (delay-shifted) output holds at step t.
-    """
+def _run_chunk(net_path, spikes, backend, layers):
     from lava.lib.dl import netx
     from lava.magma.core.run_conditions import RunSteps
     from lava.proc import io
 
-    spikes = np.asarray(spikes)
-    if spikes.ndim != 3:
-        raise LavaReplayError(f"expected spikes shaped (samples, channels, T), got {spikes.shape}")
     n, n_in, timesteps = spikes.shape
-    probe = netx.hdf5.Network(net_config=net_path)
-    n_layers = len(probe.layers)
-    slot = slot_length(timesteps, n_layers)
+    slot = slot_length(timesteps, len(layer_shapes(net_path)))
     net = netx.hdf5.Network(net_config=net_path, reset_interval=slot)
     if net.inp.shape[0] != n_in:
         raise LavaReplayError(f"{net_path} expects {net.inp.shape[0]} input channels, the data has {n_in}")
-    total = n * slot + n_layers + 1
+    chosen = range(len(net.layers)) if layers is None else [i % len(net.layers) for i in layers]
+    total = n * slot + len(net.layers) + 1
     stream = np.zeros((n_in, total), dtype=np.int32)
     for k in range(n):
         stream[:, k * slot:k * slot + timesteps] = spikes[k]
     source = io.source.RingBuffer(data=stream)
-    sinks = [io.sink.RingBuffer(shape=layer.out.shape, buffer=total) for layer in net.layers]
     source.s_out.connect(net.inp)
-    for layer, sink in zip(net.layers, sinks):
-        layer.out.connect(sink.a_in)
+    sinks = {}
+    for i in chosen:
+        sinks[i] = io.sink.RingBuffer(shape=net.layers[i].out.shape, buffer=total)
+        net.layers[i].out.connect(sinks[i].a_in)
     try:
         net.run(condition=RunSteps(num_steps=total), run_cfg=run_config(backend, MODEL_MAP))
-        recorded = [sink.data.get() for sink in sinks]
+        recorded = {i: sink.data.get() for i, sink in sinks.items()}
     finally:
         net.stop()
     out = []
-    for i, rec in enumerate(recorded):
+    for i, rec in recorded.items():
         # sample k's input step 0 is sent at global step k*slot+1; SLAYER's one-step delay_shift per block is
         # exactly Lava's Dense delay, so every layer's SLAYER step t is column k*slot+t of its sink
         start = np.arange(n)[:, None] * slot + np.arange(timesteps)[None, :]
@@ -60,11 +52,32 @@ def lava_layer_spikes(net_path, spikes, backend="sim"):
     return out
 
 
-def lava_classify(net_path, spikes, backend="sim"):
-    """Lava predictions (most output spikes) and timing: (predictions, per-layer spikes, seconds incl. compile)."""
+def lava_layer_spikes(net_path, spikes, backend="sim", layers=None, chunk=64, progress=False):
+    """Spikes of a netx network's layers on samples (n, n_in, T), aligned with SLAYER's forward output.
+
+    Samples are laid back to back in power-of-two slots; every layer's neurons are reset at the slot boundary
+    (netx's LIFReset phases with the model of lava_replay.slot_reset). `layers` picks layer indices (default
+    all; -1 is the output). Samples run in chunks of `chunk`, one Lava network each, which keeps the sinks'
+    read-back short. Returns one (n, n_neurons, T) uint8 array per chosen layer; index t holds what SLAYER's
+    (delay-shifted) output holds at step t.
+    """
+    from tqdm import tqdm
+
+    spikes = np.asarray(spikes)
+    if spikes.ndim != 3 or len(spikes) == 0:
+        raise LavaReplayError(f"expected spikes shaped (samples > 0, channels, T), got {spikes.shape}")
+    if chunk < 1:
+        raise LavaReplayError(f"chunk must be >= 1, got {chunk}")
+    parts = [_run_chunk(net_path, spikes[k:k + chunk], backend, layers)
+             for k in tqdm(range(0, len(spikes), chunk), desc="Lava", disable=not progress)]
+    return [np.concatenate(per_layer) for per_layer in zip(*parts)]
+
+
+def lava_classify(net_path, spikes, backend="sim", progress=False):
+    """Lava predictions (most output spikes), output spikes and seconds (compile included)."""
     import time
 
     start = time.perf_counter()
-    layers = lava_layer_spikes(net_path, spikes, backend)
+    output, = lava_layer_spikes(net_path, spikes, backend, layers=[-1], progress=progress)
     seconds = time.perf_counter() - start
-    return layers[-1].sum(-1).argmax(-1), layers, seconds
+    return output.sum(-1).argmax(-1), output, seconds

@@ -42,7 +42,8 @@ def _pick(indices, labels, per_class, seed):
                                    for c in np.unique(labels[indices])]))
 
 
-def evaluate_pretrained(data, protocol, timesteps, backend="sim", model=None, samples=0, per_class=0, seed=0):
+def evaluate_pretrained(data, protocol, timesteps, backend="sim", model=None, samples=0, per_class=0, seed=0,
+                        progress=False):
     """Lava and SLAYER accuracy of the pretrained model on the pretraining classes' test samples (a dict)."""
     import torch
 
@@ -57,27 +58,29 @@ def evaluate_pretrained(data, protocol, timesteps, backend="sim", model=None, sa
     if samples:
         test = np.sort(np.random.default_rng(seed).permutation(test)[:samples])
     spikes = data["spikes"][test]
-    lava_pred, layers, lava_seconds = lava_classify(path, spikes, backend)
+    lava_pred, output, lava_seconds = lava_classify(path, spikes, backend, progress=progress)
     start = time.perf_counter()
     with torch.no_grad():
         slayer_pred = predict(load_slayer_net(path)(torch.from_numpy(spikes.astype(np.float32)))).numpy()
     slayer_seconds = time.perf_counter() - start
     truth = labels[test]
     per_class_acc = {int(c): float((lava_pred[truth == c] == c).mean()) for c in np.unique(truth)}
-    return {"model": os.path.basename(path), "model_info": {k: info[k] for k in ("accuracy", "seed", "classes")},
-            "samples": int(len(test)), "indices": test, "layers": layers, "labels": truth,
+    return {"model": os.path.basename(path), "model_path": path,
+            "model_info": {k: info[k] for k in ("accuracy", "seed", "classes")},
+            "samples": int(len(test)), "indices": test, "labels": truth,
             "accuracy": {"old": float((lava_pred == truth).mean()),
                          "old_slayer": float((slayer_pred == truth).mean()),
                          "lava_slayer_agreement": float((lava_pred == slayer_pred).mean()),
                          "per_class": per_class_acc},
             "latency": {"ms_per_sample": 1000 * lava_seconds / len(test), "timesteps": timesteps,
-                        "steps_per_sample": slot_length(timesteps, len(layers))},
+                        "steps_per_sample": slot_length(timesteps, len(info["architecture"]["hidden"]) + 1)},
             "wall_seconds": {"lava": lava_seconds, "slayer": slayer_seconds}}
 
 
 def main(argv=None):
     """Entry point of python -m lava_replay.run."""
     from lava_replay.data.protocols import load_shd_protocol
+    from lava_replay.lava_inference import lava_layer_spikes
     from lava_replay.plots import spike_raster
 
     args = build_parser().parse_args(argv)
@@ -87,11 +90,10 @@ def main(argv=None):
     directory = resolve_data_dir(args.data_dir)
     data, protocol = load_shd_protocol(directory, args.protocol, args.timesteps, args.new_class, args.seed)
     result = evaluate_pretrained(data, protocol, args.timesteps, args.backend, args.model, args.samples,
-                                 per_class=2 if args.quick else 0, seed=args.seed)
-    layers = result.pop("layers")
-    first = [layer[0] for layer in layers]
+                                 per_class=2 if args.quick else 0, seed=args.seed, progress=True)
+    first_sample = data["spikes"][result.pop("indices")[:1]]
+    first = [layer[0] for layer in lava_layer_spikes(result["model_path"], first_sample, args.backend)]
     label = int(result.pop("labels")[0])
-    result.pop("indices")
     report = dict(result, method="pretrained", backend=args.backend, timesteps=args.timesteps,
                   new_classes=protocol.new_classes, seed=args.seed, quick=args.quick,
                   data={"dataset": "SHD", "protocol": protocol.name, "data_dir": os.path.abspath(directory),
