@@ -46,7 +46,9 @@ def test_random_net_spike_exact(tmp_path, recurrent):
     path = str(tmp_path / "tiny.net")
     net.export_hdf5(path)
     slayer_layers, _ = _slayer_layers(net, data["spikes"])
-    _assert_equal(slayer_layers, lava_layer_spikes(path, data["spikes"]))
+    _assert_equal(slayer_layers, lava_layer_spikes(path, data["spikes"], chunk=4))  # chunks of 4 and 2 samples
+    output, = lava_layer_spikes(path, data["spikes"], layers=[-1])
+    assert np.array_equal(output, slayer_layers[-1])
 
 
 @pytest.mark.timeout(600)
