@@ -4,7 +4,7 @@ import os
 # Lava sets multiprocessing's start method to 'fork' when this module is first imported and raises
 # "context has already been set" if anything (a notebook kernel, a DataLoader) used multiprocessing before.
 # Importing it here, first, makes every entry point of the package safe.
-import lava.magma.runtime.message_infrastructure.multiprocessing  # noqa: F401,E402
+import lava.magma.runtime.message_infrastructure.multiprocessing  # noqa: F401
 
 DEFAULT_DATA_DIR = "data"
 

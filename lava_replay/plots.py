@@ -2,9 +2,9 @@
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
-from lava_replay.fileio import atomic_write_with  # noqa: E402
+from lava_replay.fileio import atomic_write_with
 
 
 def spike_raster(layers, title, path=None, names=None):

@@ -15,8 +15,8 @@ import torch
 from lava_replay import data_dir as resolve_data_dir
 from lava_replay.cli import run_cli
 from lava_replay.errors import LavaReplayError
-from lava_replay.fileio import atomic_write_with
 from lava_replay.export import MODEL_DIR, default_model_name, export_model, model_path
+from lava_replay.fileio import atomic_write_with
 from lava_replay.model import ModelConfig, SpikingNet, predict
 
 
@@ -122,7 +122,7 @@ def train(net, spikes, labels, train_idx, val_idx, cfg: TrainConfig, checkpoint=
                             schedule=schedule.state_dict(), rng=rng.bit_generator.state,
                             torch_rng=torch.get_rng_state(), train_config=asdict(cfg),
                             model_config=net.cfg.to_dict())
-            atomic_write_with(checkpoint, lambda tmp: torch.save(snapshot, tmp), ".pt")
+            atomic_write_with(checkpoint, lambda tmp, snap=snapshot: torch.save(snap, tmp), ".pt")
     if state["best"] is not None:
         net.load_weights(state["best"])
     return state["history"]

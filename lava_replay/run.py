@@ -58,7 +58,7 @@ def evaluate_pretrained(data, protocol, timesteps, backend="sim", model=None, sa
     if samples:
         test = np.sort(np.random.default_rng(seed).permutation(test)[:samples])
     spikes = data["spikes"][test]
-    lava_pred, output, lava_seconds = lava_classify(path, spikes, backend, progress=progress)
+    lava_pred, _, lava_seconds = lava_classify(path, spikes, backend, progress=progress)
     start = time.perf_counter()
     with torch.no_grad():
         slayer_pred = predict(load_slayer_net(path)(torch.from_numpy(spikes.astype(np.float32)))).numpy()

@@ -8,7 +8,6 @@ step 1 + i of each slot) fall before the first real input of a sample reaches la
 the reset step is exact: with this model every layer's spikes equal SLAYER's, sample after sample.
 """
 import numpy as np
-
 from lava.magma.core.decorator import implements, requires, tag
 from lava.magma.core.resources import CPU
 from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol

@@ -1,7 +1,6 @@
 """Bad input around .net files and the command-line tools: clear errors naming what was wrong."""
 import json
 import os
-import shutil
 
 import numpy as np
 import pytest
@@ -61,9 +60,11 @@ def test_corrupt_net(small_model):
 def test_sidecar_disagrees_with_file(small_model, tmp_path):
     _, path = small_model
     side = path[:-4] + ".json"
-    info = json.load(open(side))
+    with open(side) as f:
+        info = json.load(f)
     info["architecture"]["hidden"] = [16, 9]
-    json.dump(info, open(side, "w"))
+    with open(side, "w") as f:
+        json.dump(info, f)
     with pytest.raises(LavaReplayError, match="sidecar describes"):
         load_model_info(path)
 

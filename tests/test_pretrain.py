@@ -20,8 +20,8 @@ def _data():
 
 def test_pretraining_learns_synthetic_classes(tmp_path):
     data, protocol = _data()
-    net, sidecar = pretrain(data, protocol, 24, ModelConfig(**SMALL), TrainConfig(epochs=8, lr=0.01, batch_size=16),
-                            name="synthetic", model_dir=str(tmp_path), checkpoint_dir=None, progress=False)
+    _, sidecar = pretrain(data, protocol, 24, ModelConfig(**SMALL), TrainConfig(epochs=8, lr=0.01, batch_size=16),
+                          name="synthetic", model_dir=str(tmp_path), checkpoint_dir=None, progress=False)
     assert sidecar["classes"] == [0, 1, 2]
     assert sidecar["accuracy"]["test"] >= 0.7  # chance is 1/3 (three pretraining classes)
     assert len(sidecar["history"]) == 8
