@@ -144,3 +144,11 @@ def test_mnist_errors(tmp_path):
     (folder / "train-images-idx3-ubyte.gz").write_bytes(gzip.compress(b"\x01\x02\x03\x04garbage"))
     with pytest.raises(LavaReplayError, match="magic"):
         mnist.load_mnist(str(tmp_path), "train")
+
+
+def test_official_protocol_uses_the_test_file():
+    labels = np.concatenate([np.repeat(np.arange(20), 10), np.repeat(np.arange(20), 3)])
+    p = protocols.make_protocol("official", labels, new_classes=[5], n_test_file=60)
+    assert np.array_equal(p.test, np.arange(200, 260))
+    assert p.train.max() < 200 and p.val.max() < 200
+    assert len(p.val) == 20 and len(p.train) == 180
