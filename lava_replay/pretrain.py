@@ -15,7 +15,7 @@ import torch
 from lava_replay import data_dir as resolve_data_dir
 from lava_replay.cli import run_cli
 from lava_replay.errors import LavaReplayError
-from lava_replay.export import MODEL_DIR, default_model_name, export_model, model_path
+from lava_replay.export import MODEL_DIR, default_model_name, export_model, load_model_info, load_slayer_net, model_path
 from lava_replay.fileio import atomic_write_with
 from lava_replay.model import ModelConfig, SpikingNet, predict
 
@@ -129,8 +129,11 @@ def train(net, spikes, labels, train_idx, val_idx, cfg: TrainConfig, checkpoint=
 
 
 def pretrain(data, protocol, timesteps, model_cfg, train_cfg, name=None, model_dir=MODEL_DIR,
-             checkpoint_dir="checkpoints", resume=False, progress=True):
-    """Pretrain on protocol.pretrain_classes, test on their test samples, export; returns (net, sidecar)."""
+             checkpoint_dir="checkpoints", resume=False, progress=True, init_from=None):
+    """Pretrain on protocol.pretrain_classes, test on their test samples, export; returns (net, sidecar).
+
+    With init_from (a .net path) training starts from that model's weights (a warm restart of the schedule).
+    """
     spikes, labels = data["spikes"], data["labels"]
     if spikes.shape[1] != model_cfg.n_inputs or spikes.shape[2] != timesteps:
         raise LavaReplayError(f"data shaped {spikes.shape[1:]} does not fit a {model_cfg.n_inputs}-input "
@@ -146,6 +149,10 @@ def pretrain(data, protocol, timesteps, model_cfg, train_cfg, name=None, model_d
         checkpoint = os.path.join(checkpoint_dir, f"{name}.pt")
     torch.manual_seed(train_cfg.seed)
     net = SpikingNet(model_cfg)
+    start = None
+    if init_from:
+        start = load_model_info(init_from, timesteps=timesteps, architecture=model_cfg, classes=classes)
+        net = load_slayer_net(init_from)
     history = train(net, spikes, labels, train_idx, val_idx, train_cfg, checkpoint, resume, progress)
     val_acc, _ = evaluate(net, spikes, labels, val_idx)
     test_acc, _ = evaluate(net, spikes, labels, test_idx)
@@ -155,6 +162,9 @@ def pretrain(data, protocol, timesteps, model_cfg, train_cfg, name=None, model_d
                                                                         "val": len(val_idx),
                                                                         "test": len(test_idx)},
             "history": history}
+    if start:
+        meta["init_from"] = {key: start[key] for key in ("accuracy", "train_config", "history")}
+        meta["init_from"]["file"] = os.path.basename(init_from)
     sidecar = export_model(net, model_path(name, model_dir), meta)
     return net, sidecar
 
@@ -182,6 +192,7 @@ def build_parser():
     p.add_argument("--model-dir", default=MODEL_DIR)
     p.add_argument("--checkpoint-dir", default="checkpoints")
     p.add_argument("--resume", action="store_true", help="continue from the checkpoint of this model name")
+    p.add_argument("--init-from", default=None, help="start from this exported model (name or .net path)")
     p.add_argument("--quick", action="store_true", help="small: 30 samples per class, 3 epochs")
     return p
 
@@ -221,10 +232,11 @@ def main(argv=None):
     if not 0 <= args.dropout < 1:
         raise LavaReplayError(f"--dropout must be in [0, 1), got {args.dropout}")
     model_cfg = ModelConfig(hidden=tuple(args.hidden), dropout=args.dropout)
+    init_from = model_path(args.init_from, args.model_dir) if args.init_from else None
     train_cfg = TrainConfig(epochs=epochs, lr=args.lr, batch_size=args.batch_size, seed=args.seed,
                             channel_shift=args.channel_shift, time_shift=args.time_shift)
     _, sidecar = pretrain(data, protocol, args.timesteps, model_cfg, train_cfg, args.name, args.model_dir,
-                          args.checkpoint_dir, args.resume)
+                          args.checkpoint_dir, args.resume, init_from=init_from)
     print(f"test accuracy on the {len(sidecar['classes'])} pretraining classes: "
           f"{100 * sidecar['accuracy']['test']:.2f} % (val {100 * sidecar['accuracy']['val']:.2f} %)")
     return 0

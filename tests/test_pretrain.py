@@ -28,6 +28,13 @@ def test_pretraining_learns_synthetic_classes(tmp_path):
     info = load_model_info(str(tmp_path / "synthetic.net"), timesteps=24, classes=[0, 1, 2])
     assert info["data_fingerprint"] == data["fingerprint"]
 
+    # a warm restart starts from the exported weights: with a vanishing learning rate nothing changes
+    _, again = pretrain(data, protocol, 24, ModelConfig(**SMALL), TrainConfig(epochs=1, lr=1e-12, batch_size=16),
+                        name="restart", model_dir=str(tmp_path), checkpoint_dir=None, progress=False,
+                        init_from=str(tmp_path / "synthetic.net"))
+    assert again["accuracy"]["test"] == sidecar["accuracy"]["test"]
+    assert again["init_from"]["file"] == "synthetic.net"
+
 
 def test_resume_continues_an_interrupted_run(tmp_path, monkeypatch):
     data, protocol = _data()
