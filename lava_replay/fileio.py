@@ -14,6 +14,9 @@ def atomic_write_with(path, writer, suffix=""):
     os.close(fd)
     try:
         writer(tmp)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600 files; give the result the usual permissions
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
