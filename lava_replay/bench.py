@@ -15,26 +15,20 @@ from lava_replay.errors import LavaReplayError
 from lava_replay.fileio import atomic_write_json
 
 
-def slayer_epoch_seconds(net_path, spikes, labels, train_idx, batches=8, batch_size=64, seed=0):
-    """Seconds per SLAYER training epoch: `batches` timed batches scaled to the epoch's batch count."""
+def slayer_epoch_seconds(net, spikes, labels, train_idx, batches=8, batch_size=64, seed=0):
+    """Seconds per SLAYER training epoch: `batches` timed batches (this trains net) scaled to a whole epoch."""
     import torch
 
-    from lava_replay.export import load_slayer_net
-    from lava_replay.pretrain import TrainConfig
+    from lava_replay.pretrain import TrainConfig, train_step
 
-    net = load_slayer_net(net_path)
     net.train()
     optimizer = torch.optim.Adam(net.parameters(), lr=TrainConfig.lr)
     rng = np.random.default_rng(seed)
     start = time.perf_counter()
     for _ in range(batches):
         batch = rng.choice(train_idx, batch_size, replace=False)
-        out = net(torch.from_numpy(spikes[batch].astype(np.float32)))
-        loss = torch.nn.functional.cross_entropy(out.sum(-1) * TrainConfig.logit_scale,
-                                                 torch.from_numpy(labels[batch]))
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
+        train_step(net, optimizer, torch.from_numpy(spikes[batch].astype(np.float32)),
+                   torch.from_numpy(labels[batch]), TrainConfig.logit_scale)
     per_batch = (time.perf_counter() - start) / batches
     return per_batch * int(np.ceil(len(train_idx) / batch_size))
 
@@ -59,7 +53,7 @@ def bench_pretrain(data_dir, timesteps_list=(100, 40), new_class=(0,), lava_samp
         test = protocol.select("test", labels, protocol.pretrain_classes)
         net = load_slayer_net(path)
         slayer_acc, _ = evaluate(net, data["spikes"], labels, test)
-        epoch_s = slayer_epoch_seconds(path, data["spikes"], labels,
+        epoch_s = slayer_epoch_seconds(net, data["spikes"], labels,
                                        protocol.select("train", labels, protocol.pretrain_classes), seed=seed)
         lava = evaluate_pretrained(data, protocol, timesteps, samples=lava_samples, seed=seed)
         results.append({

@@ -13,13 +13,12 @@ def slot_length(timesteps, n_layers):
     return 1 << (need - 1).bit_length()
 
 
-def _run_chunk(net_path, spikes, backend, layers):
+def _run_chunk(net_path, spikes, slot, backend, layers):
     from lava.lib.dl import netx
     from lava.magma.core.run_conditions import RunSteps
     from lava.proc import io
 
     n, n_in, timesteps = spikes.shape
-    slot = slot_length(timesteps, len(layer_shapes(net_path)))
     net = netx.hdf5.Network(net_config=net_path, reset_interval=slot)
     if net.inp.shape[0] != n_in:
         raise LavaReplayError(f"{net_path} expects {net.inp.shape[0]} input channels, the data has {n_in}")
@@ -39,24 +38,17 @@ def _run_chunk(net_path, spikes, backend, layers):
         recorded = {i: sink.data.get() for i, sink in sinks.items()}
     finally:
         net.stop()
-    out = []
-    for i, rec in recorded.items():
-        # sample k's input step 0 is sent at global step k*slot+1; SLAYER's one-step delay_shift per block is
-        # exactly Lava's Dense delay, so every layer's SLAYER step t is column k*slot+t of its sink
-        start = np.arange(n)[:, None] * slot + np.arange(timesteps)[None, :]
-        layer = rec[:, start].transpose(1, 0, 2).astype(np.uint8)
-        # layer i is reset at step i of its slot (netx's phase): what it emitted before is the previous sample's
-        # tail; SLAYER's delay shifts make steps 0..i of layer i structurally silent, so drop it
-        layer[:, :, :i] = 0
-        out.append(layer)
-    return out
+    # sample k's input step 0 is sent at global step k*slot+1; SLAYER's one-step delay_shift per block is
+    # exactly Lava's Dense delay, so every layer's SLAYER step t is column k*slot+t of its sink
+    start = np.arange(n)[:, None] * slot + np.arange(timesteps)[None, :]
+    return [rec[:, start].transpose(1, 0, 2).astype(np.uint8) for rec in recorded.values()]
 
 
 def lava_layer_spikes(net_path, spikes, backend="sim", layers=None, chunk=64, progress=False):
     """Spikes of a netx network's layers on samples (n, n_in, T), aligned with SLAYER's forward output.
 
-    Samples are laid back to back in power-of-two slots; every layer's neurons are reset at the slot boundary
-    (netx's LIFReset phases with the model of lava_replay.slot_reset). `layers` picks layer indices (default
+    Samples are laid back to back in power-of-two slots; every layer's neurons are held reset at the start of
+    each slot (netx's LIFReset phases with the model of lava_replay.slot_reset). `layers` picks layer indices (default
     all; -1 is the output). Samples run in chunks of `chunk`, one Lava network each, which keeps the sinks'
     read-back short. Returns one (n, n_neurons, T) uint8 array per chosen layer; index t holds what SLAYER's
     (delay-shifted) output holds at step t.
@@ -68,16 +60,17 @@ def lava_layer_spikes(net_path, spikes, backend="sim", layers=None, chunk=64, pr
         raise LavaReplayError(f"expected spikes shaped (samples > 0, channels, T), got {spikes.shape}")
     if chunk < 1:
         raise LavaReplayError(f"chunk must be >= 1, got {chunk}")
-    parts = [_run_chunk(net_path, spikes[k:k + chunk], backend, layers)
+    slot = slot_length(spikes.shape[2], len(layer_shapes(net_path)))
+    parts = [_run_chunk(net_path, spikes[k:k + chunk], slot, backend, layers)
              for k in tqdm(range(0, len(spikes), chunk), desc="Lava", disable=not progress)]
     return [np.concatenate(per_layer) for per_layer in zip(*parts)]
 
 
 def lava_classify(net_path, spikes, backend="sim", progress=False):
-    """Lava predictions (most output spikes), output spikes and seconds (compile included)."""
+    """Lava predictions (most output spikes) and the seconds they took (compile included)."""
     import time
 
     start = time.perf_counter()
     output, = lava_layer_spikes(net_path, spikes, backend, layers=[-1], progress=progress)
     seconds = time.perf_counter() - start
-    return output.sum(-1).argmax(-1), output, seconds
+    return output.sum(-1).argmax(-1), seconds

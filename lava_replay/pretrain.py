@@ -54,6 +54,16 @@ def augment(x, rng, channel_shift, time_shift):
     return out
 
 
+def train_step(net, optimizer, x, y, logit_scale):
+    """One optimisation step on a batch: cross-entropy of the scaled output spike counts. Returns the output."""
+    out = net(x)
+    loss = torch.nn.functional.cross_entropy(out.sum(-1) * logit_scale, y)
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+    return out, loss
+
+
 def evaluate(net, spikes, labels, indices, batch_size=256):
     """SLAYER accuracy and predictions on the samples `indices` (eval mode, no dropout)."""
     net.eval()
@@ -98,11 +108,7 @@ def train(net, spikes, labels, train_idx, val_idx, cfg: TrainConfig, checkpoint=
         for batch in bar:
             x = augment(torch.from_numpy(spikes[batch].astype(np.float32)), rng, cfg.channel_shift, cfg.time_shift)
             y = torch.from_numpy(labels[batch])
-            out = net(x)
-            loss = torch.nn.functional.cross_entropy(out.sum(-1) * cfg.logit_scale, y)
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
+            out, loss = train_step(net, optimizer, x, y, cfg.logit_scale)
             correct += int((predict(out) == y).sum())
             seen += len(batch)
             bar.set_postfix(loss=f"{loss.item():.3f}", acc=f"{correct / seen:.3f}")
@@ -148,13 +154,14 @@ def pretrain(data, protocol, timesteps, model_cfg, train_cfg, name=None, model_d
         os.makedirs(checkpoint_dir, exist_ok=True)
         checkpoint = os.path.join(checkpoint_dir, f"{name}.pt")
     torch.manual_seed(train_cfg.seed)
-    net = SpikingNet(model_cfg)
     start = None
     if init_from:
         start = load_model_info(init_from, timesteps=timesteps, architecture=model_cfg, classes=classes)
         net = load_slayer_net(init_from)
+    else:
+        net = SpikingNet(model_cfg)
     history = train(net, spikes, labels, train_idx, val_idx, train_cfg, checkpoint, resume, progress)
-    val_acc, _ = evaluate(net, spikes, labels, val_idx)
+    val_acc = max(h["val_accuracy"] for h in history)  # train() leaves net with the best validation epoch
     test_acc, _ = evaluate(net, spikes, labels, test_idx)
     meta = {"classes": classes, "timesteps": timesteps, "seed": train_cfg.seed, "protocol": protocol.name,
             "data_fingerprint": data["fingerprint"], "train_config": asdict(train_cfg),
@@ -199,15 +206,12 @@ def build_parser():
 
 def quick_subset(protocol, labels, per_class=30, seed=0):
     """Shrink a protocol's train/val/test to at most per_class (train) and per_class/3 (val, test) per class."""
+    from lava_replay.data.protocols import per_class_subset
+
     rng = np.random.default_rng(seed)
-
-    def cut(idx, n):
-        keep = [rng.permutation(idx[labels[idx] == c])[:n] for c in np.unique(labels[idx])]
-        return np.sort(np.concatenate(keep)) if keep else idx
-
-    protocol.train = cut(protocol.train, per_class)
-    protocol.val = cut(protocol.val, max(1, per_class // 3))
-    protocol.test = cut(protocol.test, max(1, per_class // 3))
+    protocol.train = per_class_subset(protocol.train, labels, per_class, rng)
+    protocol.val = per_class_subset(protocol.val, labels, max(1, per_class // 3), rng)
+    protocol.test = per_class_subset(protocol.test, labels, max(1, per_class // 3), rng)
     return protocol
 
 
@@ -221,6 +225,8 @@ def main(argv=None):
             raise LavaReplayError(f"--{option.replace('_', '-')} must be >= 1, got {getattr(args, option)}")
     if args.lr <= 0:
         raise LavaReplayError(f"--lr must be > 0, got {args.lr}")
+    if not 0 <= args.dropout < 1:
+        raise LavaReplayError(f"--dropout must be in [0, 1), got {args.dropout}")
     if args.threads:
         torch.set_num_threads(args.threads)
     data, protocol = load_shd_protocol(resolve_data_dir(args.data_dir), args.protocol, args.timesteps,
@@ -229,8 +235,6 @@ def main(argv=None):
     if args.quick:
         protocol = quick_subset(protocol, data["labels"], seed=args.seed)
         epochs = min(epochs, 3)
-    if not 0 <= args.dropout < 1:
-        raise LavaReplayError(f"--dropout must be in [0, 1), got {args.dropout}")
     model_cfg = ModelConfig(hidden=tuple(args.hidden), dropout=args.dropout)
     init_from = model_path(args.init_from, args.model_dir) if args.init_from else None
     train_cfg = TrainConfig(epochs=epochs, lr=args.lr, batch_size=args.batch_size, seed=args.seed,

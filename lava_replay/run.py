@@ -36,32 +36,23 @@ def build_parser():
     return p
 
 
-def _pick(indices, labels, per_class, seed):
-    rng = np.random.default_rng(seed)
-    return np.sort(np.concatenate([rng.permutation(indices[labels[indices] == c])[:per_class]
-                                   for c in np.unique(labels[indices])]))
-
-
 def evaluate_pretrained(data, protocol, timesteps, backend="sim", model=None, samples=0, per_class=0, seed=0,
                         progress=False):
     """Lava and SLAYER accuracy of the pretrained model on the pretraining classes' test samples (a dict)."""
-    import torch
-
+    from lava_replay.data.protocols import per_class_subset
     from lava_replay.lava_inference import lava_classify, slot_length
-    from lava_replay.model import predict
+    from lava_replay.pretrain import evaluate
 
     path, info = pretrained_model(timesteps, protocol.pretrain_classes, model)
     labels = data["labels"]
     test = protocol.select("test", labels, protocol.pretrain_classes)
     if per_class:
-        test = _pick(test, labels, per_class, seed)
+        test = per_class_subset(test, labels, per_class, np.random.default_rng(seed))
     if samples:
         test = np.sort(np.random.default_rng(seed).permutation(test)[:samples])
-    spikes = data["spikes"][test]
-    lava_pred, _, lava_seconds = lava_classify(path, spikes, backend, progress=progress)
+    lava_pred, lava_seconds = lava_classify(path, data["spikes"][test], backend, progress=progress)
     start = time.perf_counter()
-    with torch.no_grad():
-        slayer_pred = predict(load_slayer_net(path)(torch.from_numpy(spikes.astype(np.float32)))).numpy()
+    _, slayer_pred = evaluate(load_slayer_net(path), data["spikes"], labels, test)
     slayer_seconds = time.perf_counter() - start
     truth = labels[test]
     per_class_acc = {int(c): float((lava_pred[truth == c] == c).mean()) for c in np.unique(truth)}

@@ -46,6 +46,17 @@ class Protocol:
         return idx[np.isin(labels[idx], classes)]
 
 
+def per_class_subset(indices, labels, per_class, rng):
+    """At most `per_class` of `indices` from each class, drawn with `rng`, sorted."""
+    keep = [rng.permutation(indices[labels[indices] == c])[:per_class] for c in np.unique(labels[indices])]
+    return np.sort(np.concatenate(keep)) if keep else indices
+
+
+def _check_name(name):
+    if name not in PROTOCOLS:
+        raise LavaReplayError(f"unknown protocol {name!r}; expected one of {', '.join(PROTOCOLS)}")
+
+
 def _tasks(name, new_classes, n_classes):
     if name == "multistep":
         return [list(range(10))] + [[c] for c in range(10, n_classes)]
@@ -82,8 +93,7 @@ def split_per_class(labels, tasks, seed, val_fraction=VAL_FRACTION):
 
 def make_protocol(name, labels, new_classes=(0,), seed=0, n_test_file=0, n_classes=shd.N_CLASSES):
     """Build a Protocol over `labels`; for 'official' the last `n_test_file` samples are the test file."""
-    if name not in PROTOCOLS:
-        raise LavaReplayError(f"unknown protocol {name!r}; expected one of {', '.join(PROTOCOLS)}")
+    _check_name(name)
     tasks = _tasks(name, list(new_classes), n_classes)
     if name != "official":
         parts = split_per_class(labels, tasks, seed)
@@ -102,8 +112,7 @@ def make_protocol(name, labels, new_classes=(0,), seed=0, n_test_file=0, n_class
 
 def load_shd_protocol(data_dir, name, timesteps, new_classes=(0,), seed=0, progress=True):
     """Binned SHD (files merged as the protocol asks) and its Protocol: (data dict, Protocol)."""
-    if name not in PROTOCOLS:
-        raise LavaReplayError(f"unknown protocol {name!r}; expected one of {', '.join(PROTOCOLS)}")
+    _check_name(name)  # before any data is loaded
     has_test = shd.split_available(data_dir, "test")
     if name == "official" and not has_test:
         raise LavaReplayError(

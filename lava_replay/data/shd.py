@@ -14,7 +14,7 @@ SPLIT_FILES = {"train": "shd_train.h5", "test": "shd_test.h5"}
 
 
 def bin_events(times_s, units, timesteps, n_channels=N_CHANNELS):
-    """Binary (n_channels, timesteps) raster of one sample: bin width 1.4 s / timesteps, later spikes in the last bin."""
+    """Binary (n_channels, timesteps) raster of one sample: bins of 1.4 s / timesteps; later spikes go to the last."""
     if timesteps < 1:
         raise LavaReplayError(f"timesteps must be >= 1, got {timesteps}")
     raster = np.zeros((n_channels, timesteps), dtype=np.uint8)
