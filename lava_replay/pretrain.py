@@ -138,7 +138,8 @@ def pretrain(data, protocol, timesteps, model_cfg, train_cfg, name=None, model_d
              checkpoint_dir="checkpoints", resume=False, progress=True, init_from=None):
     """Pretrain on protocol.pretrain_classes, test on their test samples, export; returns (net, sidecar).
 
-    With init_from (a .net path) training starts from that model's weights (a warm restart of the schedule).
+    With init_from (a .net path) training starts from that model's weights (a warm restart of the schedule);
+    the model may come from another T (e.g. T=100 weights fine-tuned at T=40).
     """
     spikes, labels = data["spikes"], data["labels"]
     if spikes.shape[1] != model_cfg.n_inputs or spikes.shape[2] != timesteps:
@@ -156,7 +157,7 @@ def pretrain(data, protocol, timesteps, model_cfg, train_cfg, name=None, model_d
     torch.manual_seed(train_cfg.seed)
     start = None
     if init_from:
-        start = load_model_info(init_from, timesteps=timesteps, architecture=model_cfg, classes=classes)
+        start = load_model_info(init_from, architecture=model_cfg, classes=classes)
         net = load_slayer_net(init_from)
     else:
         net = SpikingNet(model_cfg)
@@ -170,7 +171,7 @@ def pretrain(data, protocol, timesteps, model_cfg, train_cfg, name=None, model_d
                                                                         "test": len(test_idx)},
             "history": history}
     if start:
-        meta["init_from"] = {key: start[key] for key in ("accuracy", "train_config", "history")}
+        meta["init_from"] = {key: start[key] for key in ("accuracy", "timesteps", "train_config", "history")}
         meta["init_from"]["file"] = os.path.basename(init_from)
     sidecar = export_model(net, model_path(name, model_dir), meta)
     return net, sidecar
