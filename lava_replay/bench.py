@@ -40,7 +40,7 @@ def bench_pretrain(data_dir, timesteps_list=(100, 40), new_class=(0,), lava_samp
     from lava_replay.data.protocols import load_shd_protocol
     from lava_replay.export import load_slayer_net, pretrained_model
     from lava_replay.pretrain import evaluate
-    from lava_replay.run import evaluate_pretrained
+    from lava_replay.lava_inference import evaluate_pretrained
 
     results = []
     for timesteps in timesteps_list:

@@ -74,3 +74,38 @@ def lava_classify(net_path, spikes, backend="sim", progress=False):
     output, = lava_layer_spikes(net_path, spikes, backend, layers=[-1], progress=progress)
     seconds = time.perf_counter() - start
     return output.sum(-1).argmax(-1), seconds
+
+
+def evaluate_pretrained(data, protocol, timesteps, backend="sim", model=None, samples=0, per_class=0, seed=0,
+                        progress=False):
+    """Lava and SLAYER accuracy of the pretrained model on the pretraining classes' test samples (a dict)."""
+    import os
+    import time
+
+    from lava_replay.data.protocols import per_class_subset
+    from lava_replay.export import load_slayer_net, pretrained_model
+    from lava_replay.pretrain import evaluate
+
+    path, info = pretrained_model(timesteps, protocol.pretrain_classes, model)
+    labels = data["labels"]
+    test = protocol.select("test", labels, protocol.pretrain_classes)
+    if per_class:
+        test = per_class_subset(test, labels, per_class, np.random.default_rng(seed))
+    if samples:
+        test = np.sort(np.random.default_rng(seed).permutation(test)[:samples])
+    lava_pred, lava_seconds = lava_classify(path, data["spikes"][test], backend, progress=progress)
+    start = time.perf_counter()
+    _, slayer_pred = evaluate(load_slayer_net(path), data["spikes"], labels, test)
+    slayer_seconds = time.perf_counter() - start
+    truth = labels[test]
+    per_class_acc = {int(c): float((lava_pred[truth == c] == c).mean()) for c in np.unique(truth)}
+    return {"model": os.path.basename(path), "model_path": path,
+            "model_info": {k: info[k] for k in ("accuracy", "seed", "classes")},
+            "samples": int(len(test)), "indices": test, "labels": truth,
+            "accuracy": {"old": float((lava_pred == truth).mean()),
+                         "old_slayer": float((slayer_pred == truth).mean()),
+                         "lava_slayer_agreement": float((lava_pred == slayer_pred).mean()),
+                         "per_class": per_class_acc},
+            "latency": {"ms_per_sample": 1000 * lava_seconds / len(test), "timesteps": timesteps,
+                        "steps_per_sample": slot_length(timesteps, len(info["architecture"]["hidden"]) + 1)},
+            "wall_seconds": {"lava": lava_seconds, "slayer": slayer_seconds}}

@@ -1,5 +1,6 @@
 """Figures for reports and tutorials (matplotlib, no screen needed)."""
 import matplotlib
+import numpy as np
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
@@ -19,6 +20,39 @@ def spike_raster(layers, title, path=None, names=None):
     fig.suptitle(title)
     fig.tight_layout()
     if path:
-        atomic_write_with(path, lambda tmp: fig.savefig(tmp, dpi=110, format="png"), suffix=".png")
-        plt.close(fig)
+        _save(fig, path)
     return fig
+
+
+def _save(fig, path):
+    fig.tight_layout()
+    atomic_write_with(path, lambda tmp: fig.savefig(tmp, dpi=110, format="png"), suffix=".png")
+    plt.close(fig)
+
+
+def accuracy_bars(report, path):
+    """Old / new / all-class accuracy before and after continual learning, from a report dict."""
+    acc = report["accuracy"]
+    names = ["old", "new", "all"]
+    x = np.arange(len(names))
+    fig, ax = plt.subplots(figsize=(5, 3.2))
+    ax.bar(x - 0.2, [100 * acc[f"{n}_before"] for n in names], 0.4, label="before")
+    ax.bar(x + 0.2, [100 * acc[n] for n in names], 0.4, label="after")
+    ax.set_xticks(x, [f"{n} classes" for n in names])
+    ax.set_ylabel("top-1 accuracy (%)")
+    ax.set_title(f"{report['method']}, T={report['timesteps']} (Lava {report['backend']})")
+    ax.legend()
+    _save(fig, path)
+
+
+def cost_bars(reports, path):
+    """Latent memory, Lava latency and training energy of one or more methods' reports, side by side."""
+    panels = [(lambda r: r["latent_memory"]["bytes"] / 1024, "latent memory (KiB)"),
+              (lambda r: r["latency"]["ms_per_sample"], "Lava latency (ms/sample)"),
+              (lambda r: r["energy"]["inference_uJ_per_sample"], "inference energy (µJ/sample)"),
+              (lambda r: r["energy"]["training_uJ_per_sample"], "training energy (µJ/sample)")]
+    fig, axes = plt.subplots(1, len(panels), figsize=(3 * len(panels), 3))
+    for ax, (value, label) in zip(axes, panels):
+        ax.bar([r["method"] for r in reports], [value(r) for r in reports])
+        ax.set_title(label, fontsize=9)
+    _save(fig, path)

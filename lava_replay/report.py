@@ -1,0 +1,98 @@
+"""Report of a continual-learning job: the JSON fields, op counts / energy from the Lava run, and the plots."""
+import os
+
+import numpy as np
+
+from lava_replay.energy import add_ops, energy_uj, layer_ops
+from lava_replay.replay.compression import decompress
+
+
+def _network_ops(layers, spikes, timesteps):
+    shapes = [layer["weight"].shape for layer in layers]
+    recurrent = [layer["weight_rec"] is not None for layer in layers]
+    return layer_ops(shapes, recurrent, spikes, timesteps)
+
+
+def op_counts(result):
+    """Mean op counts per sample for inference (evaluation after learning) and for continual training.
+
+    Inference: the whole network on each evaluation sample (spike counts measured by the Lava processes).
+    Training: a new-class sample runs the whole network, a replayed latent only the learning layer; every
+    training sample adds one update of each plastic synapse (the rule applies once per sample).
+    """
+    layers, lr_layer, plan = result["layers"], result["lr_layer"], result["plan"]
+    T = result["strategy"].timesteps
+    spikes = np.column_stack([result["activity"], result["counts"].sum(axis=1)]).astype(float)
+    after = plan.phase == 2
+    inference = _network_ops(layers, spikes[after].mean(axis=0), T)
+    training = plan.phase == 1
+    from_new = training & (plan.replay_schedule < 0)
+    parts = []
+    if from_new.any():
+        parts.append((from_new.sum(), _network_ops(layers, spikes[from_new].mean(axis=0), T)))
+    replayed = training & (plan.replay_schedule >= 0)
+    if replayed.any():
+        buffer = result["buffer"]
+        stored = np.unpackbits(buffer.packed, axis=-1, count=buffer.stored_steps).astype(bool)
+        latent_spikes = decompress(stored, buffer.window, T).sum(axis=(1, 2))
+        plastic_spikes = [latent_spikes[plan.replay_schedule[replayed]].mean(), spikes[replayed, -1].mean()]
+        parts.append((replayed.sum(), _network_ops(layers[lr_layer:], plastic_spikes, T)))
+    total = sum(n for n, _ in parts)
+    train = add_ops(*[{k: v * n / total for k, v in ops.items()} for n, ops in parts])
+    train["synapse_updates"] = float(layers[-1]["weight"].size)
+    return inference, train
+
+
+def build_report(result, method, backend, lr_layer, seed, data_info, quick):
+    """The report.json dict of a continual job (fields as documented in the README)."""
+    strat = result["strategy"]
+    inference, training = op_counts(result)
+    acc = result["accuracy"]
+    plan = result["plan"]
+    n_eval = int((plan.phase == 2).sum())
+    n_train = int((plan.phase == 1).sum())
+    wall = result["wall_seconds"]
+    buffer = result["buffer"]
+    memory = buffer.memory() if buffer is not None else {"samples": 0, "bits_per_sample": 0, "bits": 0,
+                                                         "bytes": 0, "ideal_bytes": 0}
+    return {
+        "method": method, "backend": backend, "timesteps": strat.timesteps, "lr_layer": lr_layer,
+        "new_classes": data_info["new_classes"], "seed": seed, "quick": quick, "data": data_info,
+        "strategy": {k: v for k, v in vars(strat).items()},
+        "accuracy": {k: acc[k] for k in ("old", "new", "all", "old_before", "new_before", "all_before",
+                                         "forgetting", "per_class")},
+        "samples": {"evaluation": n_eval, "continual": n_train,
+                    "new_class_train": int(len(result["new_train"]))},
+        "latent_memory": dict(memory, compression_window=strat.window if buffer is not None else None),
+        "latency": {"ms_per_sample": 1000 * wall["after"] / n_eval, "timesteps": strat.timesteps,
+                    "steps_per_sample": int(result["slot"])},
+        "throughput": {"continual_samples_per_s": n_train / wall["continual"],
+                       "evaluation_samples_per_s": n_eval / wall["after"]},
+        "energy": {"synops_per_sample": inference["synops"],
+                   "neuron_updates_per_sample": inference["neuron_updates"],
+                   "spikes_per_sample": inference["spikes"],
+                   "inference_uJ_per_sample": energy_uj(**inference),
+                   "training_synops_per_sample": training["synops"],
+                   "training_neuron_updates_per_sample": training["neuron_updates"],
+                   "training_synapse_updates_per_sample": training["synapse_updates"],
+                   "training_uJ_per_sample": energy_uj(**training),
+                   "model": "op counts x Loihi per-op energies (Davies et al., IEEE Micro 2018, Table 2)"},
+        "wall_seconds": {"latent_generation": wall["latent_generation"], "continual": wall["continual"],
+                         "evaluation": wall["before"] + wall["after"], "evaluation_before": wall["before"],
+                         "evaluation_after": wall["after"]},
+    }
+
+
+def write_plots(report, result, out_dir):
+    """accuracy.png (old / new / all before and after), costs.png (memory, latency, energy) and raster.png (a
+    replayed latent, when the method replays)."""
+    from lava_replay.plots import accuracy_bars, cost_bars, spike_raster
+
+    accuracy_bars(report, os.path.join(out_dir, "accuracy.png"))
+    cost_bars([report], os.path.join(out_dir, "costs.png"))
+    buffer = result["buffer"]
+    if buffer is not None:
+        stored = np.unpackbits(buffer.packed[0], axis=-1, count=buffer.stored_steps).astype(bool)
+        latent = decompress(stored, buffer.window, buffer.timesteps)
+        spike_raster([latent], f"replayed latent (class {int(buffer.labels[0])}, 1:{buffer.window}, "
+                     f"T={buffer.timesteps})", os.path.join(out_dir, "raster.png"), names=["latent"])

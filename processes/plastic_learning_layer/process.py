@@ -1,0 +1,62 @@
+"""PlasticLearningLayer: learning synapses + error-driven LIF neurons above the latent-replay layer.
+
+The synapses are Lava's LearningDense with a Loihi 3-factor rule (lava_replay.learning_rule): once per sample,
+at the end of its slot, dw = lr * x1 * (y2 - y3), where x1 is the pre-synaptic trace and y2 / y3 are the
+positive / negative parts of the post-synaptic error (target spike count - spike count) that the neuron sends.
+The threshold (Var `vth`) and the learning rate (Var `error_gain`, which scales the error the neuron sends, so
+every weight change scales with it) can be changed between runs. The rule's own scale 2^lr_exp is fixed when
+the layer is built: in lava-nc 0.10, Var.set on LearningDense's rule string `dw` never returns (a str Var).
+"""
+import numpy as np
+from lava.magma.core.process.ports.ports import InPort, OutPort
+from lava.magma.core.process.process import AbstractProcess
+from lava.magma.core.process.variable import Var
+from lava.proc.lif.process import LearningLIF
+
+from lava_replay.errors import LavaReplayError
+
+
+class ErrorLIF(LearningLIF):
+    """CUBA LIF neurons that count their spikes per slot and send the count error as y2 / y3 to their synapses.
+
+    Each slot: held at rest (input dropped) through step `offset`; spikes counted from step offset+1 to
+    offset+timesteps-1; at the last step of the slot the teacher's graded input (target + 1, 0 = none) is turned
+    into y2 = min(gain * (target - count), 127)+ and y3 = min(gain * (count - target), 127)+ (gain: the Var
+    `error_gain`). The counts of every slot are kept in the Var `counts` (slots, neurons).
+    """
+
+    def __init__(self, *, shape, du, dv, vth, learning_rule, timesteps, slot, offset, n_slots, error_gain,
+                 name=None):
+        super().__init__(shape=shape, du=du, dv=dv, vth=vth, learning_rule=learning_rule, name=name,
+                         timesteps=timesteps, slot=slot, offset=offset)
+        self.error_gain = Var(shape=(1,), init=np.array([error_gain]))
+        self.counts = Var(shape=(n_slots,) + tuple(shape), init=np.zeros((n_slots,) + tuple(shape), np.int32))
+
+
+class PlasticLearningLayer(AbstractProcess):
+    """The learning layer(s) above the LR layer: LearningDense(weights) -> ErrorLIF, taught by `target_in`.
+
+    Ports: s_in (latent spikes), target_in (TeacherSource), s_out (output spikes). Vars (aliases of the inner
+    processes'): weights, vth (threshold, vThMant units), error_gain (the learning rate's run-time factor),
+    counts (output spike counts per slot).
+    """
+
+    def __init__(self, *, weights, vth, decay_u, decay_v, learning_rule, timesteps, slot, offset, n_slots,
+                 error_gain=4, name=None):
+        weights = np.asarray(weights)
+        if weights.ndim != 2:
+            raise LavaReplayError(f"plastic weights must be a matrix (outputs, inputs), got shape {weights.shape}")
+        if offset + timesteps >= slot:
+            raise LavaReplayError(f"a slot of {slot} steps leaves no teaching step after offset {offset} + "
+                                  f"T={timesteps}")
+        super().__init__(weights=weights, vth=vth, decay_u=decay_u, decay_v=decay_v, learning_rule=learning_rule,
+                         timesteps=timesteps, slot=slot, offset=offset, n_slots=n_slots, error_gain=error_gain,
+                         name=name)
+        n_out, n_in = weights.shape
+        self.s_in = InPort(shape=(n_in,))
+        self.target_in = InPort(shape=(n_out,))
+        self.s_out = OutPort(shape=(n_out,))
+        self.weights = Var(shape=weights.shape, init=weights)
+        self.vth = Var(shape=(1,), init=np.array([vth]))
+        self.error_gain = Var(shape=(1,), init=np.array([error_gain]))
+        self.counts = Var(shape=(n_slots, n_out), init=np.zeros((n_slots, n_out), np.int32))

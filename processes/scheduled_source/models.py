@@ -1,0 +1,48 @@
+"""Fixed-point model of ScheduledSpikeSource."""
+import numpy as np
+from lava.magma.core.decorator import implements, requires, tag
+from lava.magma.core.model.py.model import PyLoihiProcessModel
+from lava.magma.core.model.py.ports import PyOutPort
+from lava.magma.core.model.py.type import LavaPyType
+from lava.magma.core.resources import CPU
+from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
+
+from processes.scheduled_source.process import ScheduledSpikeSource
+
+
+class ScheduledSourceModelBase(PyLoihiProcessModel):
+    """Shared stepping of the scheduled sources: unpack a sample at the start of its slot, send it step by step."""
+
+    s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, bool, precision=1)
+
+    def __init__(self, proc_params):
+        super().__init__(proc_params)
+        self.samples = proc_params["samples"]
+        self.steps = proc_params["steps"]
+        self.schedule = proc_params["schedule"]
+        self.slot = proc_params["slot"]
+        self.offset = proc_params["offset"]
+        self.current = None
+        self.silence = np.zeros(self.samples.shape[1], dtype=bool)
+
+    def sample_spikes(self, index):
+        """(channels, steps) spikes of stored sample `index`."""
+        return np.unpackbits(self.samples[index], axis=-1, count=self.steps).astype(bool)
+
+    def run_spk(self):
+        slot_index, phase = divmod(self.time_step - 1, self.slot)
+        if phase == 0:
+            scheduled = self.schedule[slot_index] if slot_index < len(self.schedule) else -1
+            self.current = None if scheduled < 0 else self.sample_spikes(scheduled)
+        t = phase - self.offset
+        if self.current is not None and 0 <= t < self.current.shape[1]:
+            self.s_out.send(self.current[:, t])
+        else:
+            self.s_out.send(self.silence)
+
+
+@implements(proc=ScheduledSpikeSource, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("fixed_pt")
+class PyScheduledSpikeSourceModel(ScheduledSourceModelBase):
+    """Binary spikes, exactly as stored."""

@@ -1,0 +1,165 @@
+"""The Lava processes of the continual phase: exactness against netx, replay, run-time Var updates, learning,
+and what happens when a process fails."""
+import os
+
+import numpy as np
+import pytest
+
+from lava_replay.continual import generate_latents, slot_timing
+from lava_replay.data.synthetic import synthetic_shd
+from lava_replay.errors import LavaReplayError
+from lava_replay.lava_inference import lava_layer_spikes
+from lava_replay.lava_session import LavaSession
+from lava_replay.learning_rule import delta_rule
+from lava_replay.netx_params import read_layers
+from lava_replay.replay.compression import compress, decompress
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+NET40 = os.path.join(REPO, "netx_models", "shd19_T40_new0.net")
+T = 40
+
+
+def _inputs(n, seed=0, classes=None):
+    spikes = synthetic_shd(1, 20, T, seed=seed)["spikes"].astype(bool)
+    return spikes[:n] if classes is None else spikes[classes]
+
+
+def _plastic(layer, n_slots, weights=None, gain=4, lr_exp=-4):
+    from processes.plastic_learning_layer.process import PlasticLearningLayer
+
+    slot, offset = slot_timing(T)
+    rule = delta_rule(lr_exp, slot, 4, 16, 4)
+    return PlasticLearningLayer(weights=layer["weight"] if weights is None else weights, vth=layer["vth"],
+                                decay_u=layer["decay_u"], decay_v=layer["decay_v"], learning_rule=rule,
+                                timesteps=T, slot=slot, offset=offset, n_slots=n_slots, error_gain=gain)
+
+
+def _teacher(labels, on=10):
+    from processes.teacher_source.process import TeacherSource
+
+    slot, _ = slot_timing(T)
+    return TeacherSource(labels=labels, n_classes=20, target_on=on, target_off=0, slot=slot, teach_step=slot - 1)
+
+
+@pytest.mark.timeout(300)
+def test_frozen_generator_and_plastic_layer_equal_netx():
+    from processes.frozen_spike_generator.process import FrozenSpikeGenerator
+    from processes.scheduled_source.process import ScheduledSpikeSource
+
+    x = _inputs(4)
+    layers = read_layers(NET40)
+    slot, offset = slot_timing(T)
+    # slots 0-3 compute samples 0-3; slots 4-5 repeat slots 2 and 0 from the generator's cache
+    source = ScheduledSpikeSource(samples=np.packbits(x, axis=-1), steps=T, schedule=[0, 1, 2, 3, -1, -1],
+                                  slot=slot, offset=offset)
+    generator = FrozenSpikeGenerator(layers=layers[:3], timesteps=T, slot=slot, offset=offset,
+                                     cached=[-1, -1, -1, -1, 2, 0])
+    layer = _plastic(layers[3], 6)
+    teacher = _teacher(-np.ones(6, int))
+    source.s_out.connect(generator.s_in)
+    generator.s_out.connect(layer.s_in)
+    teacher.s_out.connect(layer.target_in)
+    with LavaSession(layer) as lava:
+        lava.run(6 * slot)
+        latents = np.unpackbits(generator.latents.get().astype(np.uint8), axis=-1, count=T).astype(bool)
+        counts = layer.counts.get()
+        activity = generator.activity.get()
+    netx_latents, netx_out = lava_layer_spikes(NET40, x, layers=[2, 3])
+    assert netx_latents.sum() > 0 and netx_out.sum() > 0
+    assert np.array_equal(latents[:4], netx_latents.astype(bool))
+    assert np.array_equal(latents[4], latents[2]) and np.array_equal(latents[5], latents[0])
+    assert np.array_equal(counts[:4], netx_out.sum(-1))
+    assert np.array_equal(counts[4], counts[2]) and np.array_equal(counts[5], counts[0])
+    assert np.array_equal(activity[:4, 0], x.sum(axis=(1, 2)))
+    assert np.array_equal(activity[:4, 3], netx_latents.sum(axis=(1, 2)))
+
+
+@pytest.mark.timeout(300)
+def test_latent_replay_source_sends_decompressed_latents_on_schedule():
+    from lava.proc import io
+
+    from processes.latent_replay_source.process import LatentReplaySource
+
+    slot, offset = slot_timing(T)
+    latents = np.random.default_rng(0).random((3, 50, T)) < 0.2
+    stored = np.packbits(compress(latents, 2), axis=-1)
+    replay = LatentReplaySource(samples=stored, steps=T, window=2, schedule=[2, -1, 0], slot=slot, offset=offset)
+    sink = io.sink.RingBuffer(shape=(50,), buffer=3 * slot)
+    replay.s_out.connect(sink.a_in)
+    with LavaSession(sink) as lava:
+        lava.run(3 * slot)
+        got = sink.data.get().astype(bool)
+    expected = decompress(compress(latents, 2), 2, T)
+    assert np.array_equal(got[:, offset:offset + T], expected[2])
+    assert not got[:, slot:2 * slot].any()
+    assert np.array_equal(got[:, 2 * slot + offset:2 * slot + offset + T], expected[0])
+    assert not got[:, :offset].any()
+
+
+def _replay_graph(latents, labels, layer, weights, gain, n_slots):
+    from processes.latent_replay_source.process import LatentReplaySource
+
+    slot, offset = slot_timing(T)
+    replay = LatentReplaySource(samples=np.packbits(latents, axis=-1), steps=T, window=1,
+                                schedule=np.arange(n_slots) % len(latents), slot=slot, offset=offset)
+    plastic = _plastic(layer, n_slots, weights=weights, gain=gain)
+    teacher = _teacher(labels)
+    replay.s_out.connect(plastic.s_in)
+    teacher.s_out.connect(plastic.target_in)
+    return plastic, slot
+
+
+@pytest.mark.timeout(300)
+def test_threshold_and_learning_rate_updates_take_effect_between_runs():
+    layers = read_layers(NET40)
+    latents, _ = generate_latents(layers[:3], _inputs(1, seed=3), T)
+    plastic, slot = _replay_graph(latents, -np.ones(3, int), layers[3], None, 4, 3)
+    with LavaSession(plastic) as lava:
+        lava.run(slot)
+        plastic.vth.set(np.array([layers[3]["vth"] // 2]))
+        lava.run(slot)
+        assert plastic.vth.get()[0] == layers[3]["vth"] // 2
+        counts = plastic.counts.get()
+    assert counts[0].sum() > 0
+    assert counts[1].sum() > counts[0].sum()  # same latent, lower threshold: more output spikes
+
+    # learning rate: error gain 0 leaves the weights alone; after setting it to 4 the taught class gains
+    weights = np.zeros_like(layers[3]["weight"])
+    plastic, slot = _replay_graph(latents, np.full(4, 5), layers[3], weights, 0, 4)
+    with LavaSession(plastic) as lava:
+        lava.run(2 * slot)
+        frozen = plastic.weights.get()
+        plastic.error_gain.set(np.array([4]))
+        lava.run(slot)
+        learned = plastic.weights.get()
+        lava.run(slot)
+        counts = plastic.counts.get()
+    assert not frozen.any()
+    active = latents[0].any(axis=1)
+    assert (learned[5, active] >= 0).all() and learned[5, active].sum() > 0
+    assert not learned[5, ~active].any() and not learned[np.arange(20) != 5].any()
+    assert counts[2, 5] == 0 and counts[3, 5] > 0  # the taught neuron answers after one update
+
+
+@pytest.mark.timeout(300)
+def test_delta_rule_moves_counts_toward_targets():
+    layers = read_layers(NET40)
+    latents, _ = generate_latents(layers[:3], _inputs(2, seed=5, classes=[0, 10]), T)
+    labels = np.tile([7, 9], 6)
+    plastic, slot = _replay_graph(latents, labels, layers[3], np.zeros_like(layers[3]["weight"]), 2, 12)
+    with LavaSession(plastic) as lava:
+        lava.run(12 * slot)
+        counts = plastic.counts.get()
+    error_first = abs(counts[0, 7] - 10) + abs(counts[1, 9] - 10)
+    error_last = abs(counts[10, 7] - 10) + abs(counts[11, 9] - 10)
+    assert error_last < error_first
+    assert counts[10].argmax() == 7 and counts[11].argmax() == 9
+
+
+@pytest.mark.timeout(120)
+def test_a_failing_process_reports_its_traceback_and_is_stopped():
+    layers = read_layers(NET40)
+    broken = [dict(layer) for layer in layers[:1]]
+    del broken[0]["decay_u"]
+    with pytest.raises(LavaReplayError, match="decay_u"):
+        generate_latents(broken, _inputs(1), T)
