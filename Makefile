@@ -39,7 +39,7 @@ test: data
 	$(PY) -m pytest -q
 
 bench: data
-	$(PY) -m lava_replay.bench pretrain
+	$(PY) -m lava_replay.bench compare
 
 clean-venv:
 	rm -rf $(VENV)

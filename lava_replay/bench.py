@@ -1,6 +1,11 @@
-"""Benchmarks. `python -m lava_replay.bench pretrain` (also `make bench`): for the committed T=100 and T=40
-models, the SLAYER test accuracy on the pretraining classes, SLAYER seconds per training epoch, and inference
-samples/s of Lava (CPU simulator, fixed point) and of SLAYER on the same samples. Prints a table, writes JSON.
+"""Benchmarks.
+
+    python -m lava_replay.bench compare                  # (make bench) SpikingLR vs Replay4NCL, new class 0
+    python -m lava_replay.bench compare --new-class all  # rotate over the 20 classes: mean ± std
+    python -m lava_replay.bench pretrain                 # pretrained models: accuracy, epoch time, Lava speed
+
+compare writes <out>/compare.json, compare.md (the paper's table) and every run's report; pretrain prints a
+table and writes JSON.
 """
 import argparse
 import os
@@ -94,12 +99,42 @@ def build_parser():
     pre.add_argument("--data-dir", default=None)
     pre.add_argument("--seed", type=int, default=0)
     pre.add_argument("--out", default=os.path.join("runs", "bench", "pretrain.json"))
+    cmp = sub.add_parser("compare", help="SpikingLR vs Replay4NCL continual learning in Lava")
+    cmp.add_argument("--new-class", nargs="+", default=["0"], help="class(es) learned, or 'all' (0..19)")
+    cmp.add_argument("--replay-per-class", type=int, default=50)
+    cmp.add_argument("--backend", default="sim")
+    cmp.add_argument("--data-dir", default=None)
+    cmp.add_argument("--seed", type=int, default=0)
+    cmp.add_argument("--quick", action="store_true", help="the main job's quick setting for each run")
+    cmp.add_argument("--out", default=os.path.join("runs", "bench", "compare"))
     return p
+
+
+def new_class_list(values):
+    """--new-class values: class numbers, or 'all' for 0..19."""
+    if values == ["all"]:
+        return list(range(20))
+    try:
+        classes = [int(v) for v in values]
+    except ValueError as exc:
+        raise LavaReplayError(f"--new-class takes class numbers 0..19 or 'all', got {values}") from exc
+    if any(not 0 <= c < 20 for c in classes):
+        raise LavaReplayError(f"--new-class takes class numbers 0..19 or 'all', got {values}")
+    return classes
 
 
 def main(argv=None):
     """Entry point of python -m lava_replay.bench."""
     args = build_parser().parse_args(argv)
+    if args.bench == "compare":
+        from lava_replay.compare import bench_compare
+
+        classes = new_class_list(args.new_class)
+        _, table = bench_compare(resolve_data_dir(args.data_dir), classes, args.replay_per_class, args.seed,
+                                 args.backend, args.quick, args.out)
+        print(table)
+        print(f"written: {args.out}/compare.json, compare.md")
+        return 0
     if args.lava_samples < 1:
         raise LavaReplayError(f"--lava-samples must be >= 1, got {args.lava_samples}")
     results = bench_pretrain(resolve_data_dir(args.data_dir), args.timesteps, args.new_class,

@@ -23,3 +23,5 @@ def test_tutorial_executes(path):
     if "01_pretrain" in path:
         assert "predictions equal: True" in text
         assert "identical: False" not in text
+    if "02_latent_replay" in path:
+        assert "old classes:" in text and "latents (6, 50, 40)" in text
