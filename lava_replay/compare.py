@@ -1,5 +1,6 @@
 """The comparison bench: SpikingLR and Replay4NCL on the same split and seed, in the Replay4NCL paper's form."""
 import os
+from pathlib import Path
 
 import numpy as np
 
@@ -68,6 +69,7 @@ def markdown(summary, n_classes):
 
 def bench_compare(directory, new_classes, replay_per_class=50, seed=0, backend="sim", quick=False, out_dir=None):
     """Run both methods for each new class (one 19+1 step each); write compare.json and compare.md."""
+    from lava_replay.continual import STRATEGIES
     from lava_replay.data.protocols import load_shd_protocol
     from lava_replay.plots import cost_bars
     from lava_replay.run import run_method
@@ -76,8 +78,6 @@ def bench_compare(directory, new_classes, replay_per_class=50, seed=0, backend="
     for new_class in new_classes:
         runs = {}
         for method in METHODS:
-            from lava_replay.continual import STRATEGIES
-
             data, protocol = load_shd_protocol(directory, "spikinglr", STRATEGIES[method].timesteps, [new_class],
                                                seed)
             run_out = os.path.join(out_dir, f"new{new_class}_{method}") if out_dir else None
@@ -94,7 +94,7 @@ def bench_compare(directory, new_classes, replay_per_class=50, seed=0, backend="
               "reports": {str(c): r for c, r in reports.items()}}
     if out_dir:
         atomic_write_json(os.path.join(out_dir, "compare.json"), result)
-        atomic_write_with(os.path.join(out_dir, "compare.md"), lambda tmp: open(tmp, "w").write(table + "\n"))
+        atomic_write_with(os.path.join(out_dir, "compare.md"), lambda tmp: Path(tmp).write_text(table + "\n"))
         first = reports[new_classes[0]]
         cost_bars([first[m] for m in METHODS], os.path.join(out_dir, "compare_costs.png"))
     return result, table

@@ -34,11 +34,11 @@ def _plastic(layer, n_slots, weights=None, gain=4, lr_exp=-4):
                                 timesteps=T, slot=slot, offset=offset, n_slots=n_slots, error_gain=gain)
 
 
-def _teacher(labels, on=10):
+def _teacher(labels, margin=10):
     from processes.teacher_source.process import TeacherSource
 
     slot, _ = slot_timing(T)
-    return TeacherSource(labels=labels, n_classes=20, target_on=on, target_off=0, slot=slot, teach_step=slot - 1)
+    return TeacherSource(labels=labels, n_classes=20, margin=margin, slot=slot, teach_step=slot - 1)
 
 
 @pytest.mark.timeout(300)
@@ -150,9 +150,10 @@ def test_delta_rule_moves_counts_toward_targets():
     with LavaSession(plastic) as lava:
         lava.run(12 * slot)
         counts = plastic.counts.get()
-    error_first = abs(counts[0, 7] - 10) + abs(counts[1, 9] - 10)
-    error_last = abs(counts[10, 7] - 10) + abs(counts[11, 9] - 10)
-    assert error_last < error_first
+    def shortfall(k, label):  # how far the labelled neuron is from out-spiking every other one by the margin 10
+        return max(np.delete(counts[k], label).max() + 10 - counts[k, label], 0)
+
+    assert shortfall(10, 7) + shortfall(11, 9) < shortfall(0, 7) + shortfall(1, 9)
     assert counts[10].argmax() == 7 and counts[11].argmax() == 9
 
 
@@ -163,3 +164,14 @@ def test_a_failing_process_reports_its_traceback_and_is_stopped():
     del broken[0]["decay_u"]
     with pytest.raises(LavaReplayError, match="decay_u"):
         generate_latents(broken, _inputs(1), T)
+
+
+def test_margin_error_by_hand():
+    from processes.plastic_learning_layer.models import margin_error
+
+    count = np.array([5, 9, 2, 8])
+    teach = np.array([64, 1 + 3, 64, 64])  # neuron 1 is labelled, margin 3
+    # neuron 1 must lead the strongest other (8) by 3: shortfall 2; neuron 3 (8 + 3 - 9) is inside the margin
+    assert margin_error(count, teach).tolist() == [0, 2, 0, -2]
+    assert margin_error(np.array([0, 0, 0, 4]), teach).tolist() == [0, 7, 0, -7]  # silent ones are left alone
+    assert not margin_error(count, np.zeros(4, int)).any()

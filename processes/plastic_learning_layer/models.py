@@ -14,6 +14,21 @@ from lava_replay.netx_params import cuba_step
 from processes.plastic_learning_layer.process import ErrorLIF, PlasticLearningLayer
 
 
+def margin_error(count, target):
+    """Count error of the margin rule (see ErrorLIF) from the teacher's payloads; zeros without a teacher."""
+    error = np.zeros(count.shape, np.int32)
+    labelled = np.flatnonzero((target >= 1) & (target < 64))
+    competitors = target >= 64
+    if len(labelled) != 1 or not competitors.any():
+        return error
+    k = labelled[0]
+    margin = target[k] - 1
+    spiking = competitors & (count > 0)  # a silent competitor cannot win: leave its weights alone
+    error[spiking] = -np.maximum(count[spiking] + margin - count[k], 0)
+    error[k] = max(count[competitors].max() + margin - count[k], 0)
+    return error
+
+
 @implements(proc=ErrorLIF, protocol=LoihiProtocol)
 @requires(CPU)
 @tag("fixed_pt")
@@ -61,8 +76,7 @@ class PyErrorLifModel(LearningNeuronModelFixed, PyLoihiProcessModel):
         if phase == self.slot - 1:
             if slot_index < len(self.counts):
                 self.counts[slot_index] = self.count
-            taught = target > 0
-            error[taught] = self.error_gain[0] * (target[taught] - 1 - self.count[taught])
+            error = self.error_gain[0] * margin_error(self.count, target)
         self.y2 = np.clip(error, 0, 127).astype(np.int32)
         self.y3 = np.clip(-error, 0, 127).astype(np.int32)
         self.s_out.send(spikes)

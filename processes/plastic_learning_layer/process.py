@@ -2,7 +2,10 @@
 
 The synapses are Lava's LearningDense with a Loihi 3-factor rule (lava_replay.learning_rule): once per sample,
 at the end of its slot, dw = lr * x1 * (y2 - y3), where x1 is the pre-synaptic trace and y2 / y3 are the
-positive / negative parts of the post-synaptic error (target spike count - spike count) that the neuron sends.
+positive / negative parts of the post-synaptic error that the neurons send: a margin rule on spike counts
+(multi-class perceptron with margin): the labelled class's neuron must out-spike every other output neuron by
+the teacher's margin; it is pushed up by its shortfall, and each competitor inside the margin is pushed down by
+its excess. Samples classified with the margin change nothing, so the pretrained weights are left alone.
 The threshold (Var `vth`) and the learning rate (Var `error_gain`, which scales the error the neuron sends, so
 every weight change scales with it) can be changed between runs. The rule's own scale 2^lr_exp is fixed when
 the layer is built: in lava-nc 0.10, Var.set on LearningDense's rule string `dw` never returns (a str Var).
@@ -20,9 +23,11 @@ class ErrorLIF(LearningLIF):
     """CUBA LIF neurons that count their spikes per slot and send the count error as y2 / y3 to their synapses.
 
     Each slot: held at rest (input dropped) through step `offset`; spikes counted from step offset+1 to
-    offset+timesteps-1; at the last step of the slot the teacher's graded input (target + 1, 0 = none) is turned
-    into y2 = min(gain * (target - count), 127)+ and y3 = min(gain * (count - target), 127)+ (gain: the Var
-    `error_gain`). The counts of every slot are kept in the Var `counts` (slots, neurons).
+    offset+timesteps-1; at the last step of the slot the teacher's graded input (labelled: 1 + margin m,
+    competitor: 64, 0 = none) gives the labelled neuron L the error e_L = max(max_j c_j + m - c_L, 0) and each
+    spiking competitor j the error e_j = -max(c_j + m - c_L, 0), sent as y2 = min(gain * e, 127)+ and
+    y3 = min(-gain * e, 127)+ (gain: the Var `error_gain`). The population computes this together (a neuron
+    needs the labelled neuron's count): on Loihi 2 that comparison would run on an embedded core. The counts of every slot are kept in the Var `counts` (slots, neurons).
     """
 
     def __init__(self, *, shape, du, dv, vth, learning_rule, timesteps, slot, offset, n_slots, error_gain,

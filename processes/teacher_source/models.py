@@ -14,7 +14,7 @@ from processes.teacher_source.process import TeacherSource
 @requires(CPU)
 @tag("fixed_pt")
 class PyTeacherSourceModel(PyLoihiProcessModel):
-    """Graded 7-bit payloads: target + 1 at the slot's teaching step, zeros otherwise."""
+    """Graded 7-bit payloads (labelled: 1 + margin, others: 64) at the slot's teaching step, zeros otherwise."""
 
     s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=7)
 
@@ -25,8 +25,8 @@ class PyTeacherSourceModel(PyLoihiProcessModel):
         self.teach_step = proc_params["teach_step"]
         n = proc_params["n_classes"]
         self.silent = np.zeros(n, np.int32)
-        self.targets = np.full((n, n), proc_params["target_off"] + 1, np.int32)
-        np.fill_diagonal(self.targets, proc_params["target_on"] + 1)
+        self.targets = np.full((n, n), 64, np.int32)
+        np.fill_diagonal(self.targets, 1 + proc_params["margin"])
 
     def run_spk(self):
         slot_index, phase = divmod(self.time_step - 1, self.slot)
