@@ -171,7 +171,9 @@ def test_margin_error_by_hand():
 
     count = np.array([5, 9, 2, 8])
     teach = np.array([64, 1 + 3, 64, 64])  # neuron 1 is labelled, margin 3
-    # neuron 1 must lead the strongest other (8) by 3: shortfall 2; neuron 3 (8 + 3 - 9) is inside the margin
+    # neuron 1 must lead its strongest rival (neuron 3, 8 spikes) by 3: shortfall 2, the rival pays it
     assert margin_error(count, teach).tolist() == [0, 2, 0, -2]
-    assert margin_error(np.array([0, 0, 0, 4]), teach).tolist() == [0, 7, 0, -7]  # silent ones are left alone
+    assert margin_error(np.array([3, 0, 0, 4]), teach).tolist() == [0, 7, 0, -7]  # only the strongest rival
+    assert margin_error(np.array([0, 0, 0, 0]), teach).tolist() == [0, 3, 0, 0]  # a silent rival is left alone
+    assert margin_error(np.array([1, 12, 0, 8]), teach).tolist() == [0, 0, 0, 0]  # classified with the margin
     assert not margin_error(count, np.zeros(4, int)).any()

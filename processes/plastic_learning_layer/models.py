@@ -23,9 +23,11 @@ def margin_error(count, target):
         return error
     k = labelled[0]
     margin = target[k] - 1
-    spiking = competitors & (count > 0)  # a silent competitor cannot win: leave its weights alone
-    error[spiking] = -np.maximum(count[spiking] + margin - count[k], 0)
-    error[k] = max(count[competitors].max() + margin - count[k], 0)
+    rival = np.flatnonzero(competitors)[count[competitors].argmax()]
+    shortfall = max(count[rival] + margin - count[k], 0)
+    error[k] = shortfall
+    if count[rival] > 0:  # a silent rival cannot win: leave its weights alone
+        error[rival] = -shortfall
     return error
 
 

@@ -3,9 +3,9 @@
 The synapses are Lava's LearningDense with a Loihi 3-factor rule (lava_replay.learning_rule): once per sample,
 at the end of its slot, dw = lr * x1 * (y2 - y3), where x1 is the pre-synaptic trace and y2 / y3 are the
 positive / negative parts of the post-synaptic error that the neurons send: a margin rule on spike counts
-(multi-class perceptron with margin): the labelled class's neuron must out-spike every other output neuron by
-the teacher's margin; it is pushed up by its shortfall, and each competitor inside the margin is pushed down by
-its excess. Samples classified with the margin change nothing, so the pretrained weights are left alone.
+(a multi-class perceptron with margin): the labelled class's neuron must out-spike every other output neuron by
+the teacher's margin; if it does not, it is pushed up by its shortfall and its strongest rival down by the same.
+Samples classified with the margin change nothing, so the pretrained weights are left alone.
 The threshold (Var `vth`) and the learning rate (Var `error_gain`, which scales the error the neuron sends, so
 every weight change scales with it) can be changed between runs. The rule's own scale 2^lr_exp is fixed when
 the layer is built: in lava-nc 0.10, Var.set on LearningDense's rule string `dw` never returns (a str Var).
@@ -24,8 +24,8 @@ class ErrorLIF(LearningLIF):
 
     Each slot: held at rest (input dropped) through step `offset`; spikes counted from step offset+1 to
     offset+timesteps-1; at the last step of the slot the teacher's graded input (labelled: 1 + margin m,
-    competitor: 64, 0 = none) gives the labelled neuron L the error e_L = max(max_j c_j + m - c_L, 0) and each
-    spiking competitor j the error e_j = -max(c_j + m - c_L, 0), sent as y2 = min(gain * e, 127)+ and
+    competitor: 64, 0 = none) gives the labelled neuron L the error e = max(c_R + m - c_L, 0), where R is the
+    competitor with the most spikes, and R (if it spiked) the error -e, sent as y2 = min(gain * e, 127)+ and
     y3 = min(-gain * e, 127)+ (gain: the Var `error_gain`). The population computes this together (a neuron
     needs the labelled neuron's count): on Loihi 2 that comparison would run on an embedded core. The counts of every slot are kept in the Var `counts` (slots, neurons).
     """
