@@ -3,6 +3,7 @@
     python -m lava_replay.bench compare                  # (make bench) SpikingLR vs Replay4NCL, new class 0
     python -m lava_replay.bench compare --new-class all  # rotate over the 20 classes: mean ± std
     python -m lava_replay.bench pretrain                 # pretrained models: accuracy, epoch time, Lava speed
+    python -m lava_replay.bench spikedyn                 # Diehl & Cook vs SpikeDyn on MNIST, ablation
 
 compare writes <out>/compare.json, compare.md (the paper's table) and every run's report; pretrain prints a
 table and writes JSON.
@@ -92,6 +93,7 @@ def build_parser():
     p = argparse.ArgumentParser(prog="python -m lava_replay.bench", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="bench", required=True)
+    sub.add_parser("spikedyn", help="Diehl & Cook vs SpikeDyn on MNIST and the ablation (own options)")
     pre = sub.add_parser("pretrain", help="pretraining accuracy, epoch time, inference speed")
     pre.add_argument("--timesteps", type=int, nargs="+", default=[100, 40])
     pre.add_argument("--new-class", type=int, nargs="+", default=[0])
@@ -125,6 +127,11 @@ def new_class_list(values):
 
 def main(argv=None):
     """Entry point of python -m lava_replay.bench."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["spikedyn"]:
+        from lava_replay.spikedyn.bench import main as spikedyn_bench
+
+        return spikedyn_bench(argv[1:])
     args = build_parser().parse_args(argv)
     if args.bench == "compare":
         from lava_replay.compare import bench_compare

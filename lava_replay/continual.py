@@ -51,9 +51,9 @@ class Strategy:
 # by 6 spikes at T=40 and 9 at T=100 (medians, SLAYER cross-check); the margin is T/10. Learning rates and
 # thresholds: chosen on validation (README).
 STRATEGIES = {
-    "naive": Strategy("naive", 40, 1, "new_only", 1.0, -6, 2, 1, 4),
-    "spikinglr": Strategy("spikinglr", 100, 2, "new_then_replay_by_class", 1.0, -6, 2, 1, 10),
-    "replay4ncl": Strategy("replay4ncl", 40, 1, "interleaved", 1.0, -6, 2, 1, 4),
+    "naive": Strategy("naive", 40, 1, "new_only", 1.0, -7, 2, 1, 4),
+    "spikinglr": Strategy("spikinglr", 100, 2, "new_then_replay_by_class", 1.0, -7, 2, 1, 10),
+    "replay4ncl": Strategy("replay4ncl", 40, 1, "interleaved", 1.0, -7, 2, 1, 4),
 }
 
 

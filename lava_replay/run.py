@@ -3,6 +3,7 @@
     python -m lava_replay.run --backend sim                       # Replay4NCL, T=40, new class 0
     python -m lava_replay.run --backend sim --method spikinglr    # SpikingLR baseline, T=100, latents 1:2
     python -m lava_replay.run --backend sim --quick               # small: a few minutes
+    python -m lava_replay.run --method spikedyn --backend sim     # SpikeDyn on MNIST (its own options: --help)
 Writes <out>/report.json, <out>/replay_buffer.npz and accuracy.png, costs.png, raster.png.
 """
 import argparse
@@ -23,7 +24,8 @@ def build_parser():
     """Command-line options of the main job."""
     p = argparse.ArgumentParser(prog="python -m lava_replay.run", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--method", choices=sorted(STRATEGIES), default="replay4ncl")
+    p.add_argument("--method", choices=sorted(STRATEGIES) + ["spikedyn"], default="replay4ncl",
+                   help="spikedyn: unsupervised MNIST continual learning, see --method spikedyn --help")
     p.add_argument("--backend", choices=BACKENDS, default="sim", help="sim: Lava CPU simulator; loihi: Loihi 2")
     p.add_argument("--lr-layer", type=int, default=3, help="latent-replay layer (3: only the output learns)")
     p.add_argument("--timesteps", type=int, default=None, help="T (default: the method's, 40 or 100)")
@@ -85,10 +87,26 @@ def summary(report):
             f"  continual phase {report['throughput']['continual_samples_per_s']:.1f} samples/s in Lava")
 
 
+def spikedyn_args(argv):
+    """The arguments after removing `--method spikedyn` (or `--method=spikedyn`), or None for other methods."""
+    for i, arg in enumerate(argv):
+        if arg == "--method=spikedyn":
+            return argv[:i] + argv[i + 1:]
+        if arg == "--method" and argv[i + 1:i + 2] == ["spikedyn"]:
+            return argv[:i] + argv[i + 2:]
+    return None
+
+
 def main(argv=None):
     """Entry point of python -m lava_replay.run."""
     from lava_replay.data.protocols import load_shd_protocol
 
+    argv = sys.argv[1:] if argv is None else list(argv)
+    rest = spikedyn_args(argv)
+    if rest is not None:
+        from lava_replay.spikedyn.cli import main as spikedyn_main
+
+        return spikedyn_main(rest)
     args = build_parser().parse_args(argv)
     run_config(args.backend)  # an unavailable backend fails here, before any data is loaded
     if args.replay_per_class < 1:
