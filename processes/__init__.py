@@ -1,0 +1,1 @@
+"""Lava processes of lava-replay, one folder each."""
