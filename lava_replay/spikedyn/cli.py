@@ -106,21 +106,17 @@ def run_one(cfg, data, stream, backend, out=None):
     return report, result
 
 
-def run_search(args, s, data, stream):
+def run_search(args, s, sizes, data, stream):
     """Train each worthwhile N once, evaluate it at each precision, write the table, plot and pick."""
-    steps = make_config(seed=args.seed).sample_steps
-    sizes = search.check_constraints(s["search_neurons"], args.search_bits, steps, s["samples_per_task"],
-                                     args.max_memory_kib, args.max_energy_uj)
     runs, reports = {}, {}
     for n in sizes:
         cfg = make_config(neurons=n, seed=args.seed,
                           switches={m: getattr(args, m) for m in MECHANISMS})
         report, result = run_one(cfg, data, stream, args.backend)
-        acc = {b: report["ACC"] for b in args.search_bits if b >= 8}
-        for b in sorted({min(b, 8) for b in args.search_bits if b < 8}):
+        acc = {8: report["ACC"]}  # also stands in for > 8 bits (see search.py)
+        for b in sorted({b for b in args.search_bits if b < 8}):
             acc[b] = evaluate_weights(cfg, search.quantize(result.weights, b), result.theta, data, stream,
                                       args.backend)
-        acc[8] = report["ACC"]
         runs[n] = {"acc": acc, "train": _activity(report, "train"), "infer": _activity(report, "inference")}
         reports[n] = report
     rows = search.candidate_rows(runs, args.search_bits, s["samples_per_task"], args.max_memory_kib,
@@ -156,14 +152,16 @@ def _main(argv):
     args = build_parser().parse_args(argv)
     check_args(args)
     s = settings(args)
-    cfg = None
-    if not args.search:
-        cfg = make_config(baseline=args.baseline, neurons=s["neurons"], seed=args.seed,
-                          switches={m: getattr(args, m) for m in MECHANISMS})
+    cfg = make_config(baseline=args.baseline, neurons=s["neurons"], seed=args.seed,
+                      switches={m: getattr(args, m) for m in MECHANISMS})
+    sizes = None
+    if args.search:  # constraints no candidate can meet fail before any data is read or Lava runs
+        sizes = search.check_constraints(s["search_neurons"], args.search_bits, cfg.sample_steps,
+                                         s["samples_per_task"], args.max_memory_kib, args.max_energy_uj)
     data = load_data(data_dir(args.data_dir))
     stream = make_stream(data, s, args.permute, args.seed)
     if args.search:
-        return run_search(args, s, data, stream)
+        return run_search(args, s, sizes, data, stream)
     out = args.out or os.path.join("runs", "spikedyn")
     report, _ = run_one(cfg, data, stream, args.backend, out)
     print(f"{report['variant']} N={cfg.neurons}: ACC {report['ACC']:.3f}, BWT {report['BWT']:+.3f}, "

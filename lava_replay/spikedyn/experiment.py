@@ -37,7 +37,7 @@ def run_experiment(cfg, data, stream, backend="sim", progress=None):
     report = {"variant": cfg.label, "config": asdict(cfg), "classes": [int(c) for c in classes],
               "samples_per_task": samples, "calibration_per_class": stream.calibration_size,
               "calibration_set_size_final": int(stream.calibration_size * len(classes)),
-              "test_per_class": len(stream.test[classes[0]]), "accuracy_matrix": np.round(R, 4).tolist(),
+              "test_per_class": len(stream.test[classes[0]]), "accuracy_matrix": [[None if np.isnan(v) else round(float(v), 4) for v in row] for row in R],
               **environment.continual_metrics(R),
               "memory_bits": cost_model.memory_bits(cfg.neurons, cost_model.REFERENCE_BITS, cfg.baseline),
               "weight_bits": cost_model.REFERENCE_BITS, "energy": energy,
