@@ -27,8 +27,9 @@ def test_run_quick_writes_report_and_plots(tmp_path):
     assert rep["ACC"] == pytest.approx(sum(R[-1]) / 3)
     assert rep["recent_per_task"] == pytest.approx([R[i][i] for i in range(3)])
     assert rep["energy"]["train_per_sample_J"] > rep["energy"]["inference_per_sample_J"] > 0
-    # 3 tasks × 5 training images + evaluation of the seen digits (2 calibration + 4 test each), 70 steps each
-    assert rep["lava"]["steps"] == (3 * 5 + (1 + 2 + 3) * (2 + 4)) * 70
+    # 3 tasks × 5 training images + evaluation of the seen digits (2 calibration + 4 test each)
+    steps = rep["config"]["present_steps"] + rep["config"]["rest_steps"]
+    assert rep["lava"]["steps"] == (3 * 5 + (1 + 2 + 3) * (2 + 4)) * steps
     for name in ("accuracy.png", "weights.png"):
         assert (out / name).stat().st_size > 5000
 

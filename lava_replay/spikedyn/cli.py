@@ -6,8 +6,6 @@ pareto.png.
 import argparse
 import os
 
-import numpy as np
-
 from lava_replay import data_dir
 from lava_replay.backends import BACKENDS
 from lava_replay.cli import run_cli
@@ -15,9 +13,10 @@ from lava_replay.errors import LavaReplayError
 from lava_replay.fileio import atomic_write_json, atomic_write_with
 from lava_replay.spikedyn import environment, plots, search
 from lava_replay.spikedyn.config import MECHANISMS, make_config
+from lava_replay.spikedyn.cost_model import Activity
 from lava_replay.spikedyn.experiment import evaluate_weights, load_data, run_experiment
 
-FULL = {"neurons": 400, "samples_per_task": 30, "calib_per_class": 5, "test_per_class": 10, "tasks": 10,
+FULL = {"neurons": 400, "samples_per_task": 20, "calib_per_class": 4, "test_per_class": 8, "tasks": 10,
         "search_neurons": search.SEARCH_NEURONS}
 QUICK = {"neurons": 40, "samples_per_task": 5, "calib_per_class": 2, "test_per_class": 4, "tasks": 3,
          "search_neurons": (20, 40)}
@@ -138,8 +137,6 @@ def run_search(args, s, sizes, data, stream):
 
 
 def _activity(report, phase):
-    from lava_replay.spikedyn.cost_model import Activity
-
     return Activity(**report["activity"][phase])
 
 

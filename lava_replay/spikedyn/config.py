@@ -18,7 +18,7 @@ class SpikeDynConfig:
     adaptive_lr: bool = True
     reduce_spurious: bool = True
     adaptive_threshold: bool = True
-    present_steps: int = 60
+    present_steps: int = 50
     rest_steps: int = 10
     max_rate_hz: float = 63.75
     seed: int = 0

@@ -37,7 +37,7 @@ def run_experiment(cfg, data, stream, backend="sim", progress=None):
     report = {"variant": cfg.label, "config": asdict(cfg), "classes": [int(c) for c in classes],
               "samples_per_task": samples, "calibration_per_class": stream.calibration_size,
               "calibration_set_size_final": int(stream.calibration_size * len(classes)),
-              "test_per_class": len(stream.test[classes[0]]), "accuracy_matrix": [[None if np.isnan(v) else round(float(v), 4) for v in row] for row in R],
+              "test_per_class": len(stream.test[classes[0]]), "accuracy_matrix": _json_matrix(R),
               **environment.continual_metrics(R),
               "memory_bits": cost_model.memory_bits(cfg.neurons, cost_model.REFERENCE_BITS, cfg.baseline),
               "weight_bits": cost_model.REFERENCE_BITS, "energy": energy,
@@ -46,6 +46,11 @@ def run_experiment(cfg, data, stream, backend="sim", progress=None):
                        "steps_per_second": round(result.steps / result.seconds, 1),
                        "wall_seconds_incl_readback": round(wall, 2)}}
     return report, result
+
+
+def _json_matrix(R):
+    """R as nested lists, NaN (task not seen yet) as None."""
+    return [[None if np.isnan(v) else round(float(v), 4) for v in row] for row in R]
 
 
 def evaluate_weights(cfg, weights, theta, data, stream, backend="sim"):
