@@ -7,9 +7,10 @@ import time
 from lava_replay import data_dir
 from lava_replay.backends import BACKENDS
 from lava_replay.cli import run_cli
-from lava_replay.fileio import atomic_write_json, atomic_write_with
+from lava_replay.errors import LavaReplayError
+from lava_replay.fileio import atomic_write_json
 from lava_replay.spikedyn import plots
-from lava_replay.spikedyn.cli import FULL, QUICK, make_stream, run_one
+from lava_replay.spikedyn.cli import FULL, QUICK, make_stream, run_one, write_text
 from lava_replay.spikedyn.config import MECHANISMS, make_config
 from lava_replay.spikedyn.experiment import load_data
 
@@ -88,7 +89,6 @@ def _main(argv):
     for key in ("neurons", "samples_per_task"):
         if getattr(args, key) is not None:
             if getattr(args, key) < 1:
-                from lava_replay.errors import LavaReplayError
                 raise LavaReplayError(f"--{key.replace('_', '-')} must be at least 1, got {getattr(args, key)}")
             s[key] = getattr(args, key)
     data = load_data(data_dir(args.data_dir))
@@ -105,7 +105,7 @@ def _main(argv):
         "command": command, "wall_seconds": round(time.perf_counter() - start, 1), "paper": PAPER,
         "spikedyn_vs_baseline": gain, "runs": reports})
     text = markdown(reports, gain, command.strip())
-    atomic_write_with(os.path.join(args.out, "bench.md"), lambda tmp: open(tmp, "w").write(text), ".md")
+    write_text(os.path.join(args.out, "bench.md"), text)
     plots.accuracy_per_task(reports[:2], os.path.join(args.out, "accuracy.png"))
     print(text)
     print(f"written to {args.out}/bench.json, bench.md, accuracy.png "

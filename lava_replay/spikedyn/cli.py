@@ -82,6 +82,14 @@ def make_stream(data, s, permute, seed):
                                    s["test_per_class"], seed)
 
 
+def write_text(path, text):
+    """Write a text file atomically."""
+    def writer(tmp):
+        with open(tmp, "w") as f:
+            f.write(text)
+    atomic_write_with(path, writer, os.path.splitext(path)[1])
+
+
 def progress_bar(total, desc):
     """A tqdm bar over run blocks and the callback that advances it."""
     from tqdm import tqdm
@@ -127,7 +135,7 @@ def run_search(args, s, sizes, data, stream):
         "constraints": {"max_memory_kib": args.max_memory_kib, "max_energy_uj": args.max_energy_uj},
         "candidates": rows, "pick": pick, "runs": {str(n): r for n, r in reports.items()}})
     text = search.markdown(rows)
-    atomic_write_with(os.path.join(out, "search.md"), lambda tmp: open(tmp, "w").write(text), ".md")
+    write_text(os.path.join(out, "search.md"), text)
     plots.pareto_front(rows, os.path.join(out, "pareto.png"))
     print(text)
     print(f"pick: N={pick['neurons']}, {pick['bits']} bit: ACC {pick['accuracy']:.3f}, "

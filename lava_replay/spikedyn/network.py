@@ -39,7 +39,8 @@ def learning_rule(cfg):
     """The STDP rule of `cfg` as a Loihi2FLearningRule (Lava's rule grammar, fixed point).
 
     Plain (baseline) pair STDP:  dw = 2^-3·y0·x1 − 2^-6·x0·y1
-      potentiation at each post spike by the pre trace, depression at each pre spike by the post trace.
+      potentiation at each post spike by the pre trace, depression at each pre spike by the post trace,
+      8× weaker (Diehl & Cook's pre-triggered rate is 1/100 of the post-triggered one).
     SpikeDyn switches:
       reduce_spurious:  the pre-triggered term (one update of N synapses per input spike, most of them for
                         inputs that never make the neuron fire) is replaced by a post-triggered depression of
