@@ -16,7 +16,7 @@ from lava_replay.spikedyn.config import MECHANISMS, make_config
 from lava_replay.spikedyn.cost_model import Activity
 from lava_replay.spikedyn.experiment import evaluate_weights, load_data, run_experiment
 
-FULL = {"neurons": 400, "samples_per_task": 20, "calib_per_class": 4, "test_per_class": 8, "tasks": 10,
+FULL = {"neurons": 400, "samples_per_task": 20, "calib_per_class": 5, "test_per_class": 10, "tasks": 10,
         "search_neurons": search.SEARCH_NEURONS}
 QUICK = {"neurons": 40, "samples_per_task": 5, "calib_per_class": 2, "test_per_class": 4, "tasks": 3,
          "search_neurons": (20, 40)}
