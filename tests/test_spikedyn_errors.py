@@ -5,9 +5,10 @@ import os
 import numpy as np
 import pytest
 
+from lava_replay.backends import loihi_available
+from lava_replay.errors import LavaReplayError
 from lava_replay.spikedyn import bench, cli
 from lava_replay.spikedyn.config import make_config
-from lava_replay.errors import LavaReplayError
 
 
 def _idx(path, array):
@@ -61,8 +62,16 @@ def test_contradicting_or_impossible_options(argv, words, tmp_path, capsys):
     assert all(w in err for w in words), err
 
 
+@pytest.mark.skipif(loihi_available(), reason="lava-loihi is installed here: the loihi backend exists")
+def test_loihi_backend_without_lava_loihi(tmp_path, capsys):
+    for main in (cli.main, bench.main):
+        err = _fail(main, ["--backend", "loihi", "--quick", "--data-dir", str(tmp_path)], capsys)
+        assert "lava-loihi" in err
+
+
 def test_baseline_may_keep_or_drop_its_adaptive_threshold():
-    assert make_config(baseline=True, switches={"adaptive_threshold": False}).adaptive_threshold is False
+    cfg = make_config(baseline=True, switches={"adaptive_threshold": False})
+    assert cfg.adaptive_threshold is False and cfg.label == "baseline-no_adaptive_threshold"
     with pytest.raises(LavaReplayError, match="unknown mechanism"):
         make_config(switches={"normalisation": True})
 

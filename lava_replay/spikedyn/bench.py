@@ -5,7 +5,7 @@ import os
 import time
 
 from lava_replay import data_dir
-from lava_replay.backends import BACKENDS
+from lava_replay.backends import BACKENDS, run_config
 from lava_replay.cli import run_cli
 from lava_replay.errors import LavaReplayError
 from lava_replay.fileio import atomic_write_json
@@ -85,6 +85,7 @@ def main(argv=None):
 
 def _main(argv):
     args = build_parser().parse_args(argv)
+    run_config(args.backend)  # an unavailable backend fails before any data is read
     s = dict(QUICK if args.quick else FULL)
     for key in ("neurons", "samples_per_task"):
         if getattr(args, key) is not None:

@@ -7,7 +7,7 @@ import argparse
 import os
 
 from lava_replay import data_dir
-from lava_replay.backends import BACKENDS
+from lava_replay.backends import BACKENDS, run_config
 from lava_replay.cli import run_cli
 from lava_replay.errors import LavaReplayError
 from lava_replay.fileio import atomic_write_json, atomic_write_with
@@ -156,6 +156,7 @@ def main(argv=None):
 def _main(argv):
     args = build_parser().parse_args(argv)
     check_args(args)
+    run_config(args.backend)  # an unavailable backend fails before any data is read
     s = settings(args)
     cfg = make_config(baseline=args.baseline, neurons=s["neurons"], seed=args.seed,
                       switches={m: getattr(args, m) for m in MECHANISMS})

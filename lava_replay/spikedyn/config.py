@@ -30,10 +30,10 @@ class SpikeDynConfig:
 
     @property
     def label(self):
-        """Short name: 'baseline', 'spikedyn' or 'spikedyn-no_<mechanism>[...]'."""
-        if self.baseline:
-            return "baseline"
+        """Short name: 'baseline[-no_adaptive_threshold]', 'spikedyn' or 'spikedyn-no_<mechanism>[...]'."""
         off = [m for m in MECHANISMS if not getattr(self, m)]
+        if self.baseline:
+            return "baseline" + ("" if self.adaptive_threshold else "-no_adaptive_threshold")
         return "spikedyn" + "".join(f"-no_{m}" for m in off)
 
 

@@ -9,7 +9,6 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
-
 from lava.magma.core.learning.learning_rule import Loihi2FLearningRule
 from lava.magma.core.run_conditions import RunSteps
 from lava.proc.dense.process import Dense, LearningDense
