@@ -1,1 +1,1 @@
-"""Lava processes of lava-replay, one folder each."""
+"""Lava processes of lava-replay, one folder each (process.py: ports and Vars; models.py: ProcessModels)."""
