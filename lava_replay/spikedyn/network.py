@@ -1,0 +1,152 @@
+"""The network as Lava processes: Poisson encoder → learning synapses → excitatory layer (+ inhibition).
+
+SpikeDyn: the excitatory layer inhibits itself through one recurrent Dense (N×N, zero diagonal), no
+inhibitory neurons. Diehl & Cook baseline: excitatory → one-to-one Dense → inhibitory LIF layer → Dense
+back to all other excitatory neurons. Both learn with a Loihi 2-factor rule on a LearningDense, see
+`learning_rule`.
+"""
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from lava.magma.core.learning.learning_rule import Loihi2FLearningRule
+from lava.magma.core.run_conditions import RunSteps
+from lava.proc.dense.process import Dense, LearningDense
+from lava.proc.lif.process import LIF
+from lava.utils.weightutils import SignMode
+
+from lava_replay.backends import run_config
+from processes.spikedyn_excitatory.process import SpikeDynExcitatory
+from processes.spikedyn_poisson_encoder.process import SpikeDynPoissonEncoder
+
+N_INPUT = 784
+W_MAX = 255          # 8-bit excitatory weights
+W_INIT_MAX = 76      # Diehl & Cook initialise in [0, 0.3] of the maximum
+VTH = 4000           # excitatory threshold (units of one 8-bit weight)
+V_DECAY_SHIFT = 6    # membrane decay 1/64 per step (~64 ms time constant)
+REFRACTORY = 5
+THETA_PLUS = 400     # θ increment per spike: 10 % of VTH (D&C: ~0.4 %, but they see 60k samples, not tens)
+THETA_DECAY_SHIFT = 9  # θ decays by 1/512 per presentation ("very slow")
+INHIBITION = -255    # direct lateral inhibition weight, scaled by INHIBITION_EXP
+INHIBITION_EXP = 4
+T_EPOCH = 10           # learning epoch: 10 steps (one LRN phase per 10 steps; 3.5x faster than 2 at N=400)
+TRACE_TAU = 16
+TRACE_IMPULSE = 32
+
+
+def learning_rule(cfg):
+    """The STDP rule of `cfg` as a Loihi2FLearningRule (Lava's rule grammar, fixed point).
+
+    Plain (baseline) pair STDP:  dw = 2^-3·y0·x1 − 2^-6·x0·y1
+      potentiation at each post spike by the pre trace, depression at each pre spike by the post trace,
+      8× weaker (Diehl & Cook's pre-triggered rate is 1/100 of the post-triggered one).
+    SpikeDyn switches:
+      reduce_spurious:  the pre-triggered term (one update of N synapses per input spike, most of them for
+                        inputs that never make the neuron fire) is replaced by a post-triggered depression of
+                        the inputs that were silent: dw = 2^-3·y0·x1 − 2^-1·y0, so all updates happen
+                        at post spikes only.
+      adaptive_lr:      potentiation is scaled by y2, a slow post trace (impulse 16, τ 64 steps) that counts
+                        the neuron's recent spikes: 2^-4·y0·x1·y2 — a neuron that keeps winning the current
+                        input learns it faster (y2 ≈ 16 per recent spike; equal to the plain rate at 1 spike).
+      weight_decay:     − 2^-5·y0·w: each post spike shrinks the neuron's weights by 1/32, which removes
+                        old, now insignificant information of a recruited neuron and bounds its weights
+                        (equilibrium w ≈ 4·x1 − 16 instead of saturation at 255).
+    """
+    potentiation = "2^-4*y0*x1*y2" if cfg.adaptive_lr else "2^-3*y0*x1"
+    depression = "2^-1*y0" if cfg.reduce_spurious else "2^-6*x0*y1"
+    dw = f"{potentiation} - {depression}"
+    if cfg.weight_decay:
+        dw += " - 2^-5*y0*w"
+    return Loihi2FLearningRule(dw=dw, x1_impulse=TRACE_IMPULSE, x1_tau=TRACE_TAU, y1_impulse=TRACE_IMPULSE,
+                               y1_tau=TRACE_TAU, y2_impulse=16, y2_tau=64, t_epoch=T_EPOCH,
+                               rng_seed=cfg.seed)
+
+
+def initial_weights(cfg):
+    """(N, 784) uniform random integer weights in [0, W_INIT_MAX], seeded."""
+    rng = np.random.default_rng(cfg.seed)
+    return rng.integers(0, W_INIT_MAX + 1, size=(cfg.neurons, N_INPUT)).astype(np.int32)
+
+
+@dataclass
+class Schedule:
+    """What the encoder shows: images (n, 784), learn[k] (1 = learning presentation), record_slot[k] (≥ 0:
+    keep the per-neuron counts of presentation k in that row)."""
+
+    images: np.ndarray
+    learn: np.ndarray
+    record_slot: np.ndarray
+
+
+@dataclass
+class RunResult:
+    """What a network run leaves: per-neuron counts of recorded presentations, spike totals and final state."""
+
+    counts: np.ndarray
+    exc_spikes: np.ndarray
+    input_spikes: np.ndarray
+    weights: np.ndarray
+    theta: np.ndarray
+    steps: int
+    seconds: float
+
+
+class SpikeDynNetwork:
+    """Builds the Lava processes of one config for one schedule; `run_blocks` runs it and always stops it."""
+
+    def __init__(self, cfg, schedule, weights=None, theta=None, inhibition=True):
+        n = cfg.neurons
+        self.cfg = cfg
+        self.schedule = schedule
+        self.encoder = SpikeDynPoissonEncoder(images=schedule.images.reshape(len(schedule.images), -1),
+                                              present_steps=cfg.present_steps, sample_steps=cfg.sample_steps,
+                                              max_rate_hz=cfg.max_rate_hz, seed=cfg.seed)
+        w = initial_weights(cfg) if weights is None else np.asarray(weights, dtype=np.int32)
+        self.synapses = LearningDense(weights=w, learning_rule=learning_rule(cfg), sign_mode=SignMode.EXCITATORY,
+                                      num_weight_bits=8)
+        self.exc = SpikeDynExcitatory(shape=(n,), vth=VTH, v_decay_shift=V_DECAY_SHIFT, refractory=REFRACTORY,
+                                      theta_plus=THETA_PLUS if cfg.adaptive_threshold else 0,
+                                      theta_decay_shift=THETA_DECAY_SHIFT, sample_steps=cfg.sample_steps,
+                                      learn=schedule.learn, record_slot=schedule.record_slot, theta=theta)
+        self.encoder.s_out.connect(self.synapses.s_in)
+        self.synapses.a_out.connect(self.exc.a_in)
+        self.exc.s_out_bap.connect(self.synapses.s_in_bap)
+        self.inhibition = []
+        if inhibition:
+            self._connect_inhibition(n, cfg.baseline)
+
+    def _connect_inhibition(self, n, baseline):
+        others = INHIBITION * (1 - np.eye(n, dtype=np.int32))
+        back = Dense(weights=others, weight_exp=INHIBITION_EXP, sign_mode=SignMode.INHIBITORY)
+        if baseline:
+            to_inh = Dense(weights=W_MAX * np.eye(n, dtype=np.int32), weight_exp=6, sign_mode=SignMode.EXCITATORY)
+            inh = LIF(shape=(n,), du=4095, dv=4095, vth=W_MAX - 55, bias_mant=0)
+            self.exc.s_out.connect(to_inh.s_in)
+            to_inh.a_out.connect(inh.a_in)
+            inh.s_out.connect(back.s_in)
+            self.inhibition = [to_inh, inh, back]
+        else:
+            self.exc.s_out.connect(back.s_in)
+            self.inhibition = [back]
+        back.a_out.connect(self.exc.a_in)
+
+    def run_blocks(self, block_sizes, backend="sim", progress=None):
+        """Run the schedule in blocks of presentations (progress(i) after each), read the results, stop."""
+        steps = 0
+        start = time.perf_counter()
+        try:
+            for i, size in enumerate(block_sizes):
+                n_steps = int(size) * self.cfg.sample_steps
+                self.encoder.run(condition=RunSteps(num_steps=n_steps),
+                                 run_cfg=run_config(backend))
+                steps += n_steps
+                if progress:
+                    progress(i)
+            seconds = time.perf_counter() - start
+            return RunResult(counts=self.exc.counts.get().astype(np.int64),
+                             exc_spikes=self.exc.spike_total.get().astype(np.int64),
+                             input_spikes=self.encoder.spike_count.get().astype(np.int64),
+                             weights=self.synapses.weights.get().astype(np.int64),
+                             theta=self.exc.theta.get().astype(np.int64), steps=steps, seconds=seconds)
+        finally:
+            self.encoder.stop()

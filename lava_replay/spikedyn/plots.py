@@ -1,0 +1,65 @@
+"""SpikeDyn figures: accuracy per task (recent vs previous), learned weights as 28×28 images, Pareto front."""
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+
+from lava_replay.fileio import atomic_write_with
+
+
+def _save(fig, path):
+    atomic_write_with(path, lambda tmp: fig.savefig(tmp, dpi=110, format="png"), suffix=".png")
+    plt.close(fig)
+
+
+def accuracy_per_task(reports, path):
+    """Accuracy on the most recent task and mean accuracy on the previous tasks after each task, per variant."""
+    fig, ax = plt.subplots(figsize=(7, 4))
+    for rep in reports:
+        tasks = np.arange(len(rep["recent_per_task"]))
+        line, = ax.plot(tasks, rep["recent_per_task"], "-o", label=f"{rep['variant']}: most recent task")
+        prev = [np.nan if p is None else p for p in rep["previous_per_task"]]
+        ax.plot(tasks, prev, "--s", color=line.get_color(), label=f"{rep['variant']}: previous tasks")
+    ax.set_xticks(np.arange(len(reports[0]["classes"])), [str(c) for c in reports[0]["classes"]])
+    ax.set_xlabel("after learning task (digit)")
+    ax.set_ylabel("accuracy")
+    ax.set_ylim(-0.02, 1.02)
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    _save(fig, path)
+
+
+def weight_images(weights, path, max_neurons=100):
+    """The first max_neurons neurons' input weights as a grid of 28×28 images."""
+    w = np.asarray(weights)[:max_neurons]
+    cols = int(np.ceil(np.sqrt(len(w))))
+    rows = int(np.ceil(len(w) / cols))
+    canvas = np.full((rows * 29, cols * 29), np.nan)
+    for k, row in enumerate(w):
+        r, c = divmod(k, cols)
+        canvas[r * 29:r * 29 + 28, c * 29:c * 29 + 28] = row.reshape(28, 28)
+    fig, ax = plt.subplots(figsize=(6, 6 * rows / cols + 0.4))
+    ax.imshow(canvas, cmap="hot_r", vmin=0, vmax=255)
+    ax.set_axis_off()
+    ax.set_title(f"learned weights of {len(w)} excitatory neurons")
+    _save(fig, path)
+
+
+def pareto_front(candidates, path):
+    """Accuracy against memory (marker size ~ training energy); Pareto-optimal ones highlighted, pick starred."""
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    for cand in candidates:
+        color = "tab:red" if cand["pareto"] else "tab:gray"
+        marker = "*" if cand["picked"] else "o"
+        ax.scatter(cand["memory_kib"], cand["accuracy"], s=60 + (250 if cand["picked"] else 0),
+                   c=color, marker=marker, alpha=0.8 if cand["feasible"] else 0.3)
+        ax.annotate(f"N{cand['neurons']}/{cand['bits']}b", (cand["memory_kib"], cand["accuracy"]), fontsize=7,
+                    xytext=(3, 3), textcoords="offset points")
+    ax.set_xscale("log")
+    ax.set_xlabel("memory (KiB)")
+    ax.set_ylabel("ACC after the last task")
+    ax.set_title("model search: red = Pareto front (accuracy, memory, energy), star = pick, faded = infeasible")
+    ax.title.set_fontsize(8)
+    fig.tight_layout()
+    _save(fig, path)

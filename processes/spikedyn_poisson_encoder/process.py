@@ -1,0 +1,27 @@
+"""The Poisson encoder Process: a schedule of images, each shown for `present_steps` then `rest` silent steps."""
+import numpy as np
+
+from lava.magma.core.process.ports.ports import OutPort
+from lava.magma.core.process.process import AbstractProcess
+from lava.magma.core.process.variable import Var
+
+PROB_BITS = 16  # spike probabilities are fixed-point integers in units of 2**-16 per step
+
+
+class SpikeDynPoissonEncoder(AbstractProcess):
+    """Rate-codes a sequence of images as Poisson spike trains (one step = 1 ms).
+
+    Pixel p (0..255) fires with probability p / 255 * max_rate_hz / 1000 per step during the first
+    `present_steps` of each `sample_steps` window and is silent for the rest. `spike_count[k]` counts the
+    spikes emitted for image k (for the energy model). The random stream is fixed by `seed`.
+    """
+
+    def __init__(self, *, images, present_steps, sample_steps, max_rate_hz=63.75, seed=0, **kwargs):
+        images = np.asarray(images)
+        n, size = images.shape
+        prob = images.astype(np.float64) / 255.0 * max_rate_hz / 1000.0
+        super().__init__(present_steps=int(present_steps), sample_steps=int(sample_steps), seed=int(seed),
+                         **kwargs)
+        self.s_out = OutPort(shape=(size,))
+        self.prob = Var(shape=(n, size), init=np.round(prob * 2 ** PROB_BITS).astype(np.int32))
+        self.spike_count = Var(shape=(n,), init=np.zeros(n, dtype=np.int32))

@@ -1,0 +1,69 @@
+"""SpikeDyn run, search and bench end to end on real MNIST (make test links it into data/) in the quick
+setting: 3 digits, small networks, a few images per task."""
+import json
+import os
+
+import pytest
+
+from lava_replay import data_dir
+from lava_replay.spikedyn import bench, cli
+
+
+def _require_mnist():
+    folder = os.path.join(data_dir(), "mnist")
+    assert os.path.isdir(folder), f"MNIST not found in {os.path.abspath(folder)}: run the tests with `make test`"
+
+
+@pytest.mark.timeout(300)
+def test_run_quick_writes_report_and_plots(tmp_path):
+    _require_mnist()
+    out = tmp_path / "run"
+    assert cli.main(["--quick", "--out", str(out)]) == 0
+    rep = json.loads((out / "report.json").read_text())
+    assert rep["variant"] == "spikedyn" and rep["classes"] == [0, 1, 2]
+    assert rep["calibration_set_size_final"] == 3 * rep["calibration_per_class"]
+    R = rep["accuracy_matrix"]
+    assert [sum(v is not None for v in row) for row in R] == [1, 2, 3]
+    assert rep["ACC"] == pytest.approx(sum(R[-1]) / 3)
+    assert rep["recent_per_task"] == pytest.approx([R[i][i] for i in range(3)])
+    assert rep["energy"]["train_per_sample_J"] > rep["energy"]["inference_per_sample_J"] > 0
+    # 3 tasks × 5 training images + evaluation of the seen digits (2 calibration + 4 test each)
+    steps = rep["config"]["present_steps"] + rep["config"]["rest_steps"]
+    assert rep["lava"]["steps"] == (3 * 5 + (1 + 2 + 3) * (2 + 4)) * steps
+    for name in ("accuracy.png", "weights.png"):
+        assert (out / name).stat().st_size > 5000
+
+
+@pytest.mark.timeout(300)
+def test_search_quick_picks_a_feasible_pareto_candidate(tmp_path):
+    _require_mnist()
+    out = tmp_path / "search"
+    assert cli.main(["--search", "--quick", "--search-bits", "16", "8", "4", "--out", str(out)]) == 0
+    result = json.loads((out / "search.json").read_text())
+    rows = result["candidates"]
+    assert [(r["neurons"], r["bits"]) for r in rows] == [(n, b) for n in (20, 40) for b in (16, 8, 4)]
+    picked = [r for r in rows if r["picked"]]
+    assert len(picked) == 1 and picked[0]["pareto"] and picked[0]["feasible"]
+    for n in (20, 40):
+        r16, r8 = (next(r for r in rows if r["neurons"] == n and r["bits"] == b) for b in (16, 8))
+        assert r16["accuracy"] == r8["accuracy"] and r16["memory_kib"] == 2 * r8["memory_kib"]
+    assert (out / "pareto.png").stat().st_size > 5000 and "| N | bits |" in (out / "search.md").read_text()
+
+
+@pytest.mark.timeout(400)
+def test_bench_quick_runs_baseline_spikedyn_and_ablation_on_the_same_tasks(tmp_path):
+    _require_mnist()
+    out = tmp_path / "bench"
+    assert bench.main(["--quick", "--out", str(out)]) == 0
+    result = json.loads((out / "bench.json").read_text())
+    names = [r["variant"] for r in result["runs"]]
+    assert names == ["baseline", "spikedyn", "spikedyn-no_weight_decay", "spikedyn-no_adaptive_lr",
+                     "spikedyn-no_reduce_spurious", "spikedyn-no_adaptive_threshold"]
+    assert len({tuple(r["classes"]) for r in result["runs"]}) == 1
+    base, dyn = result["runs"][:2]
+    gain = result["spikedyn_vs_baseline"]
+    assert gain["recent_pp"] == pytest.approx(100 * (dyn["recent_mean"] - base["recent_mean"]))
+    # the baseline's pre-triggered STDP updates N synapses per input spike: more training energy
+    assert gain["train_energy_pct"] < 0
+    text = (out / "bench.md").read_text()
+    assert "Ablation" in text and "paper (N400)" in text

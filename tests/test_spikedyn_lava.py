@@ -1,0 +1,67 @@
+"""The SpikeDyn Lava processes on synthetic images (a bright bar): learning, its gate, the adaptive threshold
+and lateral inhibition, measured in the Lava fixed-point simulator."""
+import numpy as np
+import pytest
+
+from lava_replay.spikedyn.config import make_config
+from lava_replay.spikedyn.network import THETA_PLUS, Schedule, SpikeDynNetwork, initial_weights, learning_rule
+
+BAR = np.zeros((28, 28), np.uint8)
+BAR[10:18] = 255
+ON = BAR.reshape(-1) > 0
+
+
+def _run(cfg, learn, inhibition=True):
+    n = len(learn)
+    slots = np.where(np.asarray(learn) == 0, np.cumsum(np.asarray(learn) == 0) - 1, -1)
+    schedule = Schedule(np.repeat(BAR[None], n, axis=0), np.asarray(learn), slots)
+    return SpikeDynNetwork(cfg, schedule, inhibition=inhibition).run_blocks([n])
+
+
+@pytest.mark.timeout(120)
+def test_stdp_potentiates_the_bar_and_depresses_the_rest_only_for_firing_neurons():
+    cfg = make_config(neurons=4, seed=1)
+    w0 = initial_weights(cfg)
+    res = _run(cfg, [1, 1, 1])
+    fired = res.theta > 0               # θ grows by THETA_PLUS per spike in learning presentations
+    winners = res.theta >= 3 * THETA_PLUS
+    assert winners.any()
+    dw = res.weights - w0
+    assert (dw[winners][:, ON].mean(axis=1) > 20).all()
+    assert (dw[winners][:, ~ON].mean(axis=1) < -5).all()
+    assert (dw[fired][:, ON].mean(axis=1) > dw[fired][:, ~ON].mean(axis=1)).all()
+    assert (dw[~fired] == 0).all()  # SpikeDyn updates happen at post spikes only
+
+
+@pytest.mark.timeout(120)
+def test_evaluation_presentations_do_not_learn():
+    cfg = make_config(neurons=4, seed=1)
+    res = _run(cfg, [0, 0])
+    assert res.counts.sum() > 0
+    assert (res.weights == initial_weights(cfg)).all()
+    assert (res.theta == 0).all()
+
+
+@pytest.mark.timeout(120)
+def test_adaptive_threshold_switch():
+    on = _run(make_config(neurons=4, seed=1), [1])
+    off = _run(make_config(neurons=4, seed=1, switches={"adaptive_threshold": False}), [1])
+    assert on.theta.max() > THETA_PLUS  # several spikes (minus the slow decay at the end of the presentation)
+    assert (off.theta == 0).all() and off.exc_spikes.sum() > 0
+
+
+@pytest.mark.timeout(180)
+@pytest.mark.parametrize("baseline", [False, True], ids=["direct", "diehl_cook"])
+def test_lateral_inhibition_suppresses(baseline):
+    cfg = make_config(neurons=20, seed=2, baseline=baseline)
+    free = _run(cfg, [0, 0], inhibition=False)
+    inhibited = _run(cfg, [0, 0], inhibition=True)
+    assert inhibited.exc_spikes.sum() < 0.5 * free.exc_spikes.sum()
+    assert (inhibited.counts > 0).sum() < (free.counts > 0).sum()
+
+
+def test_rules_per_switch():
+    assert "x0" in learning_rule(make_config(baseline=True)).dw_str
+    dyn = learning_rule(make_config()).dw_str
+    assert "x0" not in dyn and "y2" in dyn and "w" in dyn
+    assert "y2" not in learning_rule(make_config(switches={"adaptive_lr": False})).dw_str
