@@ -1,16 +1,17 @@
 """Analytical memory and energy model of a SpikeDyn / Diehl & Cook network (the one source of these numbers).
 
-Energy per operation: Davies et al., "Loihi: A Neuromorphic Manycore Processor with On-Chip Learning",
-IEEE Micro 38(1), 2018, Table 2 (Loihi, 14 nm): synaptic spike operation 23.6 pJ, synaptic (learning) update
-120 pJ, neuron update 52 pJ. These are for Loihi's 8-bit-class synapses; for other weight precisions the
-synaptic terms are scaled by bits / 8 (an assumption of this model: synaptic energy ~ weight memory traffic).
+Energy per operation: the Loihi per-op energies of lava_replay.energy (Davies et al., IEEE Micro 2018, Table 2:
+synaptic spike operation 23.6 pJ, synaptic (learning) update 120 pJ, neuron update 52 pJ). These are for Loihi's
+8-bit-class synapses; for other weight precisions the synaptic terms are scaled by bits / 8 (an assumption of
+this model: synaptic energy ~ weight memory traffic).
 """
 from dataclasses import dataclass
 
+from lava_replay.energy import PJ_PER_NEURON_UPDATE as E_NEURON_PJ
+from lava_replay.energy import PJ_PER_SYNAPSE_UPDATE as E_SYN_UPDATE_PJ
+from lava_replay.energy import PJ_PER_SYNOP as E_SYNOP_PJ
+
 N_INPUT = 784
-E_SYNOP_PJ = 23.6       # Davies et al. 2018, Table 2: energy per synaptic spike op
-E_SYN_UPDATE_PJ = 120.0  # Davies et al. 2018, Table 2: energy per synaptic update (learning)
-E_NEURON_PJ = 52.0      # Davies et al. 2018, Table 2: energy per (active) neuron update
 REFERENCE_BITS = 8
 
 
