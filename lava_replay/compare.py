@@ -1,11 +1,10 @@
 """The comparison bench: SpikingLR and Replay4NCL on the same split and seed, in the Replay4NCL paper's form."""
 import os
-from pathlib import Path
 
 import numpy as np
 
 from lava_replay.errors import LavaReplayError
-from lava_replay.fileio import atomic_write_json, atomic_write_with
+from lava_replay.fileio import atomic_write_json, atomic_write_text
 
 PAPER = {"spikinglr": {"old": 0.8622}, "replay4ncl": {"old": 0.9043},
          "latency_ratio": 4.88, "memory_reduction": 0.20, "energy_reduction": 0.3643}
@@ -95,7 +94,7 @@ def bench_compare(directory, new_classes, replay_per_class=50, seed=0, backend="
               "reports": {str(c): r for c, r in reports.items()}}
     if out_dir:
         atomic_write_json(os.path.join(out_dir, "compare.json"), result)
-        atomic_write_with(os.path.join(out_dir, "compare.md"), lambda tmp: Path(tmp).write_text(table + "\n"))
+        atomic_write_text(os.path.join(out_dir, "compare.md"), table + "\n")
         first = reports[new_classes[0]]
         cost_bars([first[m] for m in METHODS], os.path.join(out_dir, "compare_costs.png"))
     return result, table

@@ -8,7 +8,6 @@ One Lava graph runs the whole job, slot by slot (one sample per slot):
 Between A and B the new classes' weight rows are re-initialised and the strategy's threshold and learning rate
 are set as Var updates, as a user would do between phases on Loihi.
 """
-import hashlib
 import os
 import time
 from dataclasses import dataclass, replace
@@ -16,6 +15,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from lava_replay.errors import LavaReplayError
+from lava_replay.fileio import file_sha256
 from lava_replay.lava_session import LavaSession
 from lava_replay.learning_rule import delta_rule
 from lava_replay.netx_params import read_layers
@@ -81,14 +81,10 @@ def check_lr_layer(lr_layer, n_hidden):
 def slot_timing(timesteps):
     """(slot, offset): a power-of-two slot per sample, its spikes at steps offset .. offset+T-1, ending one step
     before the slot's last step (teaching and learning); the leading silence lets pre-synaptic traces decay."""
-    slot = 1 << timesteps.bit_length()
+    from lava_replay.lava_inference import slot_length  # imports Lava: not at module import time
+
+    slot = slot_length(timesteps, 0)
     return slot, slot - timesteps - 1
-
-
-def file_sha(path):
-    """SHA-256 of a file (the replay buffer's link to its model)."""
-    with open(path, "rb") as f:
-        return hashlib.sha256(f.read()).hexdigest()
 
 
 def generate_latents(frozen_layers, spikes, timesteps, backend="sim", progress=False, chunk_slots=64):
@@ -160,8 +156,8 @@ def build_plan(n_eval, sources, indices, new_labels, replay_labels):
 
 def run_graph(layers, lr_layer, strat, raw_inputs, plan, buffer, new_classes, seed, backend, progress,
               chunk_slots=64):
-    """Build and run the continual graph; returns per-slot output counts, generator activity, seconds per phase,
-    and the weights before / after."""
+    """Build and run the continual graph; returns per-slot output counts, generator activity and seconds per
+    phase."""
     from tqdm import tqdm
 
     from processes.frozen_spike_generator.process import FrozenSpikeGenerator
@@ -194,7 +190,7 @@ def run_graph(layers, lr_layer, strat, raw_inputs, plan, buffer, new_classes, se
     with LavaSession(layer, backend) as lava:
         for phase, name in enumerate(PHASES):
             if phase == 1:
-                start_weights = start_learning(layer, plastic, strat, new_classes)
+                start_learning(layer, plastic, strat, new_classes)
             n = int((plan.phase == phase).sum())
             start = time.perf_counter()
             for done in tqdm(range(0, n, chunk_slots), desc=f"{name} (Lava)", disable=not progress):
@@ -202,20 +198,17 @@ def run_graph(layers, lr_layer, strat, raw_inputs, plan, buffer, new_classes, se
             seconds[name] = time.perf_counter() - start
         counts = layer.counts.get().astype(np.int64)
         activity = generator.activity.get().astype(np.int64)
-        learned = layer.weights.get().astype(np.int64)
-    return {"counts": counts, "activity": activity, "seconds": seconds, "weights_start": start_weights,
-            "weights_learned": learned, "slot": slot}
+    return {"counts": counts, "activity": activity, "seconds": seconds, "slot": slot}
 
 
 def start_learning(layer, plastic, strat, new_classes):
     """Var updates between evaluation and learning: new classes' weight rows to 0, the strategy's threshold and
-    error gain. Returns the weights learning starts from."""
+    error gain."""
     weights = np.array(plastic["weight"], dtype=np.int64)
     weights[list(new_classes)] = 0
     layer.weights.set(weights)
     layer.vth.set(np.array([round(plastic["vth"] * strat.vth_scale)]))
     layer.error_gain.set(np.array([strat.error_gain]))
-    return weights
 
 
 def replay_buffer(layers, lr_layer, strat, data, protocol, replay_per_class, rng, model_path, backend, progress):
@@ -225,7 +218,7 @@ def replay_buffer(layers, lr_layer, strat, data, protocol, replay_per_class, rng
                             replay_per_class, rng)
     latents, _ = generate_latents(layers[:lr_layer], data["spikes"][stored], strat.timesteps, backend, progress)
     return LatentBuffer.from_latents(latents, labels[stored], strat.window, lr_layer, os.path.basename(model_path),
-                                     file_sha(model_path))
+                                     file_sha256(model_path))
 
 
 def continual_job(model_path, data, protocol, strat, replay_per_class=50, seed=0, backend="sim", lr_layer=3,
@@ -254,11 +247,9 @@ def continual_job(model_path, data, protocol, strat, replay_per_class=50, seed=0
                                backend, progress)
     elif len(buffer.labels) == 0:
         raise LavaReplayError(f"the replay buffer is empty; {strat.name} needs stored latents to replay")
-    elif buffer.model_sha != file_sha(model_path) or buffer.timesteps != strat.timesteps or \
-            buffer.neurons != layers[lr_layer]["weight"].shape[1] or buffer.window != strat.window:
-        raise LavaReplayError(f"the replay buffer (from {buffer.model}, T={buffer.timesteps}, window "
-                              f"{buffer.window}) does not fit {os.path.basename(model_path)} at T={strat.timesteps} "
-                              f"with window {strat.window}")
+    else:
+        buffer.check_fits(file_sha256(model_path), layers[lr_layer]["weight"].shape[1], strat.timesteps,
+                          strat.window)
     wall["latent_generation"] = time.perf_counter() - start
     new_train = protocol.select("train", labels, protocol.new_classes)
     if max_new:
@@ -275,7 +266,6 @@ def continual_job(model_path, data, protocol, strat, replay_per_class=50, seed=0
     pred = predictions(out["counts"])
     accuracy = accuracy_report(pred[plan.phase == 0], pred[plan.phase == 2], labels[eval_idx],
                                protocol.pretrain_classes, protocol.new_classes)
-    return {"strategy": strat, "plan": plan, "buffer": buffer, "eval_indices": eval_idx, "accuracy": accuracy,
-            "counts": out["counts"], "activity": out["activity"], "slot": out["slot"], "wall_seconds": wall,
-            "layers": layers, "lr_layer": lr_layer, "weights_start": out["weights_start"],
-            "weights_learned": out["weights_learned"], "new_train": new_train, "schedule_sources": sources}
+    return {"strategy": strat, "plan": plan, "buffer": buffer, "accuracy": accuracy, "counts": out["counts"],
+            "activity": out["activity"], "slot": out["slot"], "wall_seconds": wall, "layers": layers,
+            "lr_layer": lr_layer, "new_train": new_train}

@@ -1,9 +1,19 @@
 """Atomic file writes: write to a temporary file in the same folder, then rename over the target."""
+import hashlib
 import json
 import os
 import tempfile
 
 import numpy as np
+
+
+def file_sha256(path):
+    """SHA-256 hex digest of a file's content, read in 4 MiB chunks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 22), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def atomic_write_with(path, writer, suffix=""):
@@ -36,7 +46,11 @@ def atomic_save_npz(path, **arrays):
     atomic_write_with(path, _write_bytes(lambda f: np.savez_compressed(f, **arrays)), ".npz")
 
 
+def atomic_write_text(path, text):
+    """Write a UTF-8 text file at path atomically."""
+    atomic_write_with(path, _write_bytes(lambda f: f.write(text.encode())), os.path.splitext(path)[1])
+
+
 def atomic_write_json(path, obj):
     """Write obj as indented JSON at path atomically."""
-    text = json.dumps(obj, indent=2, sort_keys=True) + "\n"
-    atomic_write_with(path, _write_bytes(lambda f: f.write(text.encode())), ".json")
+    atomic_write_text(path, json.dumps(obj, indent=2, sort_keys=True) + "\n")

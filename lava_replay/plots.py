@@ -20,12 +20,12 @@ def spike_raster(layers, title, path=None, names=None):
     fig.suptitle(title)
     fig.tight_layout()
     if path:
-        _save(fig, path)
+        save_figure(fig, path)
     return fig
 
 
-def _save(fig, path):
-    fig.tight_layout()
+def save_figure(fig, path):
+    """Write a figure as PNG atomically and close it."""
     atomic_write_with(path, lambda tmp: fig.savefig(tmp, dpi=110, format="png"), suffix=".png")
     plt.close(fig)
 
@@ -42,7 +42,8 @@ def accuracy_bars(report, path):
     ax.set_ylabel("top-1 accuracy (%)")
     ax.set_title(f"{report['method']}, T={report['timesteps']} (Lava {report['backend']})")
     ax.legend()
-    _save(fig, path)
+    fig.tight_layout()
+    save_figure(fig, path)
 
 
 def cost_bars(reports, path):
@@ -55,4 +56,5 @@ def cost_bars(reports, path):
     for ax, (value, label) in zip(axes, panels):
         ax.bar([r["method"] for r in reports], [value(r) for r in reports])
         ax.set_title(label, fontsize=9)
-    _save(fig, path)
+    fig.tight_layout()
+    save_figure(fig, path)

@@ -1,10 +1,10 @@
 """Report of a continual-learning job: the JSON fields, op counts / energy from the Lava run, and the plots."""
 import os
+from dataclasses import asdict
 
 import numpy as np
 
 from lava_replay.energy import add_ops, energy_uj, layer_ops
-from lava_replay.replay.compression import decompress
 
 
 def _network_ops(layers, spikes, timesteps):
@@ -32,9 +32,7 @@ def op_counts(result):
         parts.append((from_new.sum(), _network_ops(layers, spikes[from_new].mean(axis=0), T)))
     replayed = training & (plan.replay_schedule >= 0)
     if replayed.any():
-        buffer = result["buffer"]
-        stored = np.unpackbits(buffer.packed, axis=-1, count=buffer.stored_steps).astype(bool)
-        latent_spikes = decompress(stored, buffer.window, T).sum(axis=(1, 2))
+        latent_spikes = result["buffer"].latents().sum(axis=(1, 2))
         plastic_spikes = [latent_spikes[plan.replay_schedule[replayed]].mean(), spikes[replayed, -1].mean()]
         parts.append((replayed.sum(), _network_ops(layers[lr_layer:], plastic_spikes, T)))
     total = sum(n for n, _ in parts)
@@ -58,7 +56,7 @@ def build_report(result, method, backend, lr_layer, seed, data_info, quick):
     return {
         "method": method, "backend": backend, "timesteps": strat.timesteps, "lr_layer": lr_layer,
         "new_classes": data_info["new_classes"], "seed": seed, "quick": quick, "data": data_info,
-        "strategy": {k: v for k, v in vars(strat).items()},
+        "strategy": asdict(strat),
         "accuracy": {k: acc[k] for k in ("old", "new", "all", "old_before", "new_before", "all_before",
                                          "forgetting", "per_class")},
         "samples": {"evaluation": n_eval, "continual": n_train,
@@ -92,7 +90,5 @@ def write_plots(report, result, out_dir):
     cost_bars([report], os.path.join(out_dir, "costs.png"))
     buffer = result["buffer"]
     if buffer is not None:
-        stored = np.unpackbits(buffer.packed[0], axis=-1, count=buffer.stored_steps).astype(bool)
-        latent = decompress(stored, buffer.window, buffer.timesteps)
-        spike_raster([latent], f"replayed latent (class {int(buffer.labels[0])}, 1:{buffer.window}, "
+        spike_raster([buffer.latents(0)], f"replayed latent (class {int(buffer.labels[0])}, 1:{buffer.window}, "
                      f"T={buffer.timesteps})", os.path.join(out_dir, "raster.png"), names=["latent"])

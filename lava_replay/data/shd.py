@@ -1,11 +1,10 @@
 """Spiking Heidelberg Digits through tonic, binned on a fixed 1.4 s grid into T binary steps, cached on disk."""
-import hashlib
 import os
 
 import numpy as np
 
 from lava_replay.errors import LavaReplayError
-from lava_replay.fileio import atomic_save_npz
+from lava_replay.fileio import atomic_save_npz, file_sha256
 
 DURATION_S = 1.4
 N_CHANNELS = 700
@@ -46,14 +45,6 @@ def _tonic_dataset(data_dir, split):
             f"or choose another data directory with --data-dir / LAVA_REPLAY_DATA.") from exc
 
 
-def _fingerprint(path):
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 22), b""):
-            digest.update(chunk)
-    return digest.hexdigest()[:16]
-
-
 def load_split(data_dir, split, timesteps, progress=True):
     """Binned SHD split: dict with 'spikes' (n, 700, T) uint8, 'labels', 'speakers', 'fingerprint'.
 
@@ -63,7 +54,7 @@ def load_split(data_dir, split, timesteps, progress=True):
         raise LavaReplayError(f"unknown SHD split {split!r}; expected one of {sorted(SPLIT_FILES)}")
     dataset = _tonic_dataset(data_dir, split)
     source = shd_file(data_dir, split)
-    fingerprint = _fingerprint(source)
+    fingerprint = file_sha256(source)[:16]
     cache = os.path.join(data_dir, "cache", f"shd_{split}_T{timesteps}_{fingerprint}.npz")
     if os.path.exists(cache):
         with np.load(cache) as c:

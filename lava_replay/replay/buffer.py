@@ -6,7 +6,7 @@ import numpy as np
 
 from lava_replay.errors import LavaReplayError
 from lava_replay.fileio import atomic_save_npz
-from lava_replay.replay.compression import bits_per_sample, compress, stored_steps
+from lava_replay.replay.compression import bits_per_sample, compress, stored_steps, unpack
 
 FORMAT = "lava-replay latent buffer v1"
 
@@ -43,6 +43,24 @@ class LatentBuffer:
         """Time bins kept per latent neuron."""
         return stored_steps(self.timesteps, self.window)
 
+    def latents(self, indices=slice(None)):
+        """Decompressed latent spikes (n, neurons, T) of the stored samples `indices` (default all)."""
+        return unpack(self.packed[indices], self.window, self.timesteps)
+
+    def check_fits(self, model_sha=None, neurons=None, timesteps=None, window=None, name="the replay buffer"):
+        """LavaReplayError unless the buffer was made by this model, with this latent size, T and window."""
+        problems = []
+        if model_sha is not None and self.model_sha != model_sha:
+            problems.append(f"it was made by another model ({self.model}); regenerate it for this one")
+        if neurons is not None and self.neurons != neurons:
+            problems.append(f"it holds {self.neurons}-neuron latents; the LR layer has {neurons}")
+        if timesteps is not None and self.timesteps != timesteps:
+            problems.append(f"it holds T={self.timesteps} latents; T={timesteps} was requested")
+        if window is not None and self.window != window:
+            problems.append(f"it was compressed 1:{self.window}; the method uses 1:{window}")
+        if problems:
+            raise LavaReplayError(f"{name} does not fit: " + "; ".join(problems))
+
     def memory(self):
         """Exact storage of the latents at 1 bit per spike bin: samples, bits per sample, bits, bytes.
 
@@ -76,13 +94,7 @@ class LatentBuffer:
         if buf.packed.shape != (len(buf.labels), n, -(-buf.stored_steps // 8)):
             raise LavaReplayError(f"replay buffer {path}: packed latents {buf.packed.shape} do not match "
                                   f"{len(buf.labels)} samples x {n} neurons x {buf.stored_steps} steps")
-        if model_sha is not None and buf.model_sha != model_sha:
-            raise LavaReplayError(f"replay buffer {path} was made by another model ({buf.model}); "
-                                  "regenerate it for this one")
-        if neurons is not None and n != neurons:
-            raise LavaReplayError(f"replay buffer {path} holds {n}-neuron latents; the LR layer has {neurons}")
-        if timesteps is not None and t != timesteps:
-            raise LavaReplayError(f"replay buffer {path} holds T={t} latents; T={timesteps} was requested")
+        buf.check_fits(model_sha, neurons, timesteps, name=f"replay buffer {path}")
         return buf
 
 

@@ -29,6 +29,12 @@ def decompress(stored, window, steps):
     return out[..., :steps]
 
 
+def unpack(packed, window, steps):
+    """Bit-packed compressed latents (..., bytes) -> decompressed spikes (..., steps) (np.packbits' inverse)."""
+    stored = np.unpackbits(np.asarray(packed, np.uint8), axis=-1, count=stored_steps(steps, window)).astype(bool)
+    return decompress(stored, window, steps)
+
+
 def stored_steps(steps, window):
     """Time bins kept per latent neuron: ceil(T / window)."""
     return -(-steps // window)

@@ -8,9 +8,9 @@ from lava_replay import data_dir
 from lava_replay.backends import BACKENDS, run_config
 from lava_replay.cli import run_cli
 from lava_replay.errors import LavaReplayError
-from lava_replay.fileio import atomic_write_json
+from lava_replay.fileio import atomic_write_json, atomic_write_text
 from lava_replay.spikedyn import plots
-from lava_replay.spikedyn.cli import FULL, QUICK, make_stream, run_one, write_text
+from lava_replay.spikedyn.cli import FULL, QUICK, make_stream, run_one
 from lava_replay.spikedyn.config import MECHANISMS, make_config
 from lava_replay.spikedyn.experiment import load_data
 
@@ -106,7 +106,7 @@ def _main(argv):
         "command": command, "wall_seconds": round(time.perf_counter() - start, 1), "paper": PAPER,
         "spikedyn_vs_baseline": gain, "runs": reports})
     text = markdown(reports, gain, command.strip())
-    write_text(os.path.join(args.out, "bench.md"), text)
+    atomic_write_text(os.path.join(args.out, "bench.md"), text)
     plots.accuracy_per_task(reports[:2], os.path.join(args.out, "accuracy.png"))
     print(text)
     print(f"written to {args.out}/bench.json, bench.md, accuracy.png "

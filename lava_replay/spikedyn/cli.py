@@ -10,7 +10,7 @@ from lava_replay import data_dir
 from lava_replay.backends import BACKENDS, run_config
 from lava_replay.cli import run_cli
 from lava_replay.errors import LavaReplayError
-from lava_replay.fileio import atomic_write_json, atomic_write_with
+from lava_replay.fileio import atomic_write_json, atomic_write_text
 from lava_replay.spikedyn import environment, plots, search
 from lava_replay.spikedyn.config import MECHANISMS, make_config
 from lava_replay.spikedyn.cost_model import Activity
@@ -82,14 +82,6 @@ def make_stream(data, s, permute, seed):
                                    s["test_per_class"], seed)
 
 
-def write_text(path, text):
-    """Write a text file atomically."""
-    def writer(tmp):
-        with open(tmp, "w") as f:
-            f.write(text)
-    atomic_write_with(path, writer, os.path.splitext(path)[1])
-
-
 def progress_bar(total, desc):
     """A tqdm bar over run blocks and the callback that advances it."""
     from tqdm import tqdm
@@ -135,7 +127,7 @@ def run_search(args, s, sizes, data, stream):
         "constraints": {"max_memory_kib": args.max_memory_kib, "max_energy_uj": args.max_energy_uj},
         "candidates": rows, "pick": pick, "runs": {str(n): r for n, r in reports.items()}})
     text = search.markdown(rows)
-    write_text(os.path.join(out, "search.md"), text)
+    atomic_write_text(os.path.join(out, "search.md"), text)
     plots.pareto_front(rows, os.path.join(out, "pareto.png"))
     print(text)
     print(f"pick: N={pick['neurons']}, {pick['bits']} bit: ACC {pick['accuracy']:.3f}, "

@@ -10,12 +10,11 @@ from dataclasses import dataclass
 
 import numpy as np
 from lava.magma.core.learning.learning_rule import Loihi2FLearningRule
-from lava.magma.core.run_conditions import RunSteps
 from lava.proc.dense.process import Dense, LearningDense
 from lava.proc.lif.process import LIF
 from lava.utils.weightutils import SignMode
 
-from lava_replay.backends import run_config
+from lava_replay.lava_session import LavaSession
 from processes.spikedyn_excitatory.process import SpikeDynExcitatory
 from processes.spikedyn_poisson_encoder.process import SpikeDynPoissonEncoder
 
@@ -134,11 +133,10 @@ class SpikeDynNetwork:
         """Run the schedule in blocks of presentations (progress(i) after each), read the results, stop."""
         steps = 0
         start = time.perf_counter()
-        try:
+        with LavaSession(self.encoder, backend) as lava:
             for i, size in enumerate(block_sizes):
                 n_steps = int(size) * self.cfg.sample_steps
-                self.encoder.run(condition=RunSteps(num_steps=n_steps),
-                                 run_cfg=run_config(backend))
+                lava.run(n_steps)
                 steps += n_steps
                 if progress:
                     progress(i)
@@ -148,5 +146,3 @@ class SpikeDynNetwork:
                              input_spikes=self.encoder.spike_count.get().astype(np.int64),
                              weights=self.synapses.weights.get().astype(np.int64),
                              theta=self.exc.theta.get().astype(np.int64), steps=steps, seconds=seconds)
-        finally:
-            self.encoder.stop()

@@ -5,12 +5,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 
-from lava_replay.fileio import atomic_write_with
-
-
-def _save(fig, path):
-    atomic_write_with(path, lambda tmp: fig.savefig(tmp, dpi=110, format="png"), suffix=".png")
-    plt.close(fig)
+from lava_replay.plots import save_figure
 
 
 def accuracy_per_task(reports, path):
@@ -27,7 +22,7 @@ def accuracy_per_task(reports, path):
     ax.set_ylim(-0.02, 1.02)
     ax.legend(fontsize=7)
     fig.tight_layout()
-    _save(fig, path)
+    save_figure(fig, path)
 
 
 def weight_images(weights, path, max_neurons=100):
@@ -43,7 +38,7 @@ def weight_images(weights, path, max_neurons=100):
     ax.imshow(canvas, cmap="hot_r", vmin=0, vmax=255)
     ax.set_axis_off()
     ax.set_title(f"learned weights of {len(w)} excitatory neurons")
-    _save(fig, path)
+    save_figure(fig, path)
 
 
 def pareto_front(candidates, path):
@@ -62,4 +57,4 @@ def pareto_front(candidates, path):
     ax.set_title("model search: red = Pareto front (accuracy, memory, energy), star = pick, faded = infeasible")
     ax.title.set_fontsize(8)
     fig.tight_layout()
-    _save(fig, path)
+    save_figure(fig, path)

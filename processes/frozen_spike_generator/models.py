@@ -36,12 +36,13 @@ class PyFrozenSpikeGeneratorModel(PyLoihiProcessModel):
         self.replaying = None
         self.previous = None
         self.state = None
-        self.emitted = None
+        n_out = self.layers[-1]["weight"].shape[0]
+        self.emitted = np.zeros((n_out, self.timesteps), bool)
+        self.silence = np.zeros(n_out, bool)
 
     def _rest(self, n_in):
         self.previous = [np.zeros(n_in, bool)] + [np.zeros(l["weight"].shape[0], bool) for l in self.layers]
         self.state = [(np.zeros(l["weight"].shape[0], np.int32),) * 2 for l in self.layers]
-        self.emitted = np.zeros((self.layers[-1]["weight"].shape[0], self.timesteps), bool)
 
     def run_spk(self):
         x = self.s_in.recv().astype(bool)
@@ -50,15 +51,18 @@ class PyFrozenSpikeGeneratorModel(PyLoihiProcessModel):
         if t == 0 or self.previous is None:
             self._rest(len(x))
             source = self.cached[slot_index] if slot_index < len(self.cached) else -1
-            self.replaying = None if source < 0 else np.unpackbits(
-                self.latents[source].astype(np.uint8), axis=-1, count=self.timesteps).astype(bool)
-            if source >= 0 and slot_index < len(self.activity):
-                self.activity[slot_index] = self.activity[source]
+            self.replaying = None
+            if source >= 0:  # a repeat: send the latents kept from slot `source`, record them as this slot's
+                self.replaying = np.unpackbits(self.latents[source].astype(np.uint8), axis=-1,
+                                               count=self.timesteps).astype(bool)
+                if slot_index < len(self.latents):
+                    self.latents[slot_index] = self.latents[source]
+                    self.activity[slot_index] = self.activity[source]
         if not 0 <= t < self.timesteps:
-            self.s_out.send(self.previous[-1] & False)
+            self.s_out.send(self.silence)
             return
         if self.replaying is not None:
-            self._send(self.replaying[:, t], slot_index, t)
+            self.s_out.send(self.replaying[:, t])
             return
         spikes = []
         for i, layer in enumerate(self.layers):
@@ -69,12 +73,9 @@ class PyFrozenSpikeGeneratorModel(PyLoihiProcessModel):
             self.state[i] = (u, v)
             spikes.append(s)
         self.previous = [x] + spikes
-        if slot_index < len(self.activity):
+        self.emitted[:, t] = spikes[-1]
+        self.s_out.send(spikes[-1])
+        if slot_index < len(self.latents):
             self.activity[slot_index] += [x.sum()] + [s.sum() for s in spikes]
-        self._send(spikes[-1], slot_index, t)
-
-    def _send(self, latent, slot_index, t):
-        self.emitted[:, t] = latent
-        self.s_out.send(latent)
-        if t == self.timesteps - 1 and slot_index < len(self.latents):
-            self.latents[slot_index] = np.packbits(self.emitted, axis=-1)
+            if t == self.timesteps - 1:
+                self.latents[slot_index] = np.packbits(self.emitted, axis=-1)

@@ -1,10 +1,9 @@
 """Fixed-point model of LatentReplaySource: decompression happens in the source, at the start of each slot."""
-import numpy as np
 from lava.magma.core.decorator import implements, requires, tag
 from lava.magma.core.resources import CPU
 from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 
-from lava_replay.replay.compression import decompress
+from lava_replay.replay.compression import unpack
 from processes.latent_replay_source.process import LatentReplaySource
 from processes.scheduled_source.models import ScheduledSourceModelBase
 
@@ -20,6 +19,4 @@ class PyLatentReplaySourceModel(ScheduledSourceModelBase):
         self.window = proc_params["window"]
 
     def sample_spikes(self, index):
-        stored = -(-self.steps // self.window)
-        packed = np.unpackbits(self.samples[index], axis=-1, count=stored).astype(bool)
-        return decompress(packed, self.window, self.steps)
+        return unpack(self.samples[index], self.window, self.steps)

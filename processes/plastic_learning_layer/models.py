@@ -58,7 +58,11 @@ class PyErrorLifModel(LearningNeuronModelFixed, PyLoihiProcessModel):
         self.timesteps = proc_params["timesteps"]
         self.slot = proc_params["slot"]
         self.offset = proc_params["offset"]
-        self.count = None
+        shape = proc_params["shape"]
+        self.count = np.zeros(shape, np.int32)
+        self.no_input = np.zeros(shape, np.int32)
+        self.no_spikes = np.zeros(shape, bool)
+        self.zeros = np.zeros(shape, np.int32)
 
     def run_spk(self):
         a_in = self.a_in.recv()
@@ -67,23 +71,23 @@ class PyErrorLifModel(LearningNeuronModelFixed, PyLoihiProcessModel):
         if phase <= self.offset:
             self.u[:] = 0
             self.v[:] = 0
-            a_in = np.zeros_like(a_in)
-            self.count = np.zeros(self.u.shape, np.int32)
+            a_in = self.no_input
+            self.count[:] = 0
         u, v, spikes = cuba_step(self.u, self.v, a_in, int(self.du) + 1, int(self.dv), int(self.vth[0]))
         self.u[:] = u
         self.v[:] = v
         if phase < self.offset + self.timesteps:
             self.count += spikes
-        error = np.zeros(self.u.shape, np.int32)
+        self.y2 = self.y3 = self.zeros
         if phase == self.slot - 1:
             if slot_index < len(self.counts):
                 self.counts[slot_index] = self.count
             error = self.error_gain[0] * margin_error(self.count, target)
-        self.y2 = np.clip(error, 0, 127).astype(np.int32)
-        self.y3 = np.clip(-error, 0, 127).astype(np.int32)
+            self.y2 = np.clip(error, 0, 127).astype(np.int32)
+            self.y3 = np.clip(-error, 0, 127).astype(np.int32)
         self.s_out.send(spikes)
-        self.s_out_bap.send(np.zeros(self.u.shape, bool))
-        self.s_out_y1.send(np.zeros(self.u.shape, np.int32))
+        self.s_out_bap.send(self.no_spikes)
+        self.s_out_y1.send(self.zeros)
         self.s_out_y2.send(self.y2)
         self.s_out_y3.send(self.y3)
 
