@@ -2,6 +2,7 @@
 from lava_replay.errors import LavaReplayError
 
 BACKENDS = ("sim", "loihi")
+LEARNINGS = ("gradient", "loihi")
 
 
 def loihi_available():
@@ -11,10 +12,36 @@ def loihi_available():
     return bool(loihi.is_installed())
 
 
-def run_config(backend="sim", exception_proc_model_map=None):
-    """The Lava RunConfig of a backend; 'loihi' without lava-loihi raises a LavaReplayError (never a CPU fallback)."""
+def check_learning(learning, backend="sim"):
+    """LavaReplayError unless `learning` names a learner that runs on `backend`."""
+    if learning not in LEARNINGS:
+        raise LavaReplayError(f"unknown --learning {learning!r}; expected one of {', '.join(LEARNINGS)}")
+    if learning == "gradient" and backend == "loihi":
+        raise LavaReplayError("--learning gradient runs on the CPU only (it has no Loihi model); use --learning "
+                              "loihi with --backend loihi")
+
+
+def learner_model_map(learning):
+    """{PlasticLearningLayer: its ProcessModel} for a learner: 'loihi' = the fixed-point Loihi rule
+    (LearningDense + ErrorLIF), 'gradient' = the papers' surrogate-gradient learner (floating_pt)."""
+    from processes.plastic_learning_layer.models import PyGradientLearningModel, SubPlasticLearningLayerModel
+    from processes.plastic_learning_layer.process import PlasticLearningLayer
+
+    check_learning(learning)
+    model = PyGradientLearningModel if learning == "gradient" else SubPlasticLearningLayerModel
+    return {PlasticLearningLayer: model}
+
+
+def run_config(backend="sim", exception_proc_model_map=None, learning="loihi"):
+    """The Lava RunConfig of a backend; 'loihi' without lava-loihi raises a LavaReplayError (never a CPU fallback).
+
+    The PlasticLearningLayer runs the model of `learning` (learner_model_map); exception_proc_model_map adds
+    other choices.
+    """
     if backend not in BACKENDS:
         raise LavaReplayError(f"unknown backend {backend!r}; expected one of {', '.join(BACKENDS)}")
+    check_learning(learning, backend)
+    exception_proc_model_map = dict(learner_model_map(learning), **(exception_proc_model_map or {}))
     if backend == "loihi":
         if not loihi_available():
             raise LavaReplayError("backend 'loihi' needs the lava-loihi extension (Intel INRC), which is not "

@@ -1,8 +1,9 @@
 """Benchmarks.
 
     python -m lava_replay.bench compare                  # (make bench) SpikingLR vs Replay4NCL, new class 0
-    python -m lava_replay.bench compare --new-class all  # rotate over the 20 classes: mean ± std
+    python -m lava_replay.bench compare --learning both --seeds 0 1 2   # both learners, mean ± std over seeds
     python -m lava_replay.bench pretrain                 # pretrained models: accuracy, epoch time, Lava speed
+    python -m lava_replay.bench speed                    # samples/s: stock netx vs the project's Lava paths
     python -m lava_replay.bench spikedyn                 # Diehl & Cook vs SpikeDyn on MNIST, ablation
 
 compare writes <out>/compare.json, compare.md (the paper's table) and every run's report; pretrain prints a
@@ -101,12 +102,26 @@ def build_parser():
     pre.add_argument("--data-dir", default=None)
     pre.add_argument("--seed", type=int, default=0)
     pre.add_argument("--out", default=os.path.join("runs", "bench", "pretrain.json"))
-    cmp = sub.add_parser("compare", help="SpikingLR vs Replay4NCL continual learning in Lava")
-    cmp.add_argument("--new-class", nargs="+", default=["0"], help="class(es) learned, or 'all' (0..19)")
-    cmp.add_argument("--replay-per-class", type=int, default=50)
+    spd = sub.add_parser("speed", help="samples/s of stock netx, evaluation and continual paths, in one run")
+    spd.add_argument("--samples", type=int, default=512, help="test samples for the evaluation path")
+    spd.add_argument("--train-samples", type=int, default=512, help="samples of the continual phase (1 epoch)")
+    spd.add_argument("--stock-samples", type=int, default=64, help="samples through stock netx")
+    spd.add_argument("--lanes", type=int, default=64)
+    spd.add_argument("--no-spikedyn", action="store_true", help="skip SpikeDyn's fused vs reference steps/s")
+    spd.add_argument("--data-dir", default=None)
+    spd.add_argument("--seed", type=int, default=0)
+    spd.add_argument("--out", default=os.path.join("runs", "bench", "speed.json"))
+    cmp = sub.add_parser("compare", help="SpikingLR vs Replay4NCL continual learning in Lava, per learner and seed")
+    cmp.add_argument("--protocol", choices=("spikinglr", "official"), default="spikinglr")
+    cmp.add_argument("--learning", choices=("gradient", "loihi", "both"), default="gradient")
+    cmp.add_argument("--seeds", type=int, nargs="+", default=[0])
+    cmp.add_argument("--new-class", nargs="+", default=["0"], help="class(es) learned, one run each, or 'all'")
+    cmp.add_argument("--replay-per-class", type=int, nargs="+", default=[64],
+                     help="latents per old class; several values: accuracy against buffer size")
+    cmp.add_argument("--eval-split", choices=("test", "val"), default="test")
+    cmp.add_argument("--lanes", type=int, default=64)
     cmp.add_argument("--backend", default="sim")
     cmp.add_argument("--data-dir", default=None)
-    cmp.add_argument("--seed", type=int, default=0)
     cmp.add_argument("--quick", action="store_true", help="the main job's quick setting for each run")
     cmp.add_argument("--out", default=os.path.join("runs", "bench", "compare"))
     return p
@@ -125,6 +140,29 @@ def new_class_list(values):
     return classes
 
 
+def speed_main(args):
+    """python -m lava_replay.bench speed."""
+    from lava_replay.data.protocols import load_shd_protocol
+    from lava_replay.export import pretrained_model
+    from lava_replay.speed import bench_speed, markdown
+
+    if min(args.samples, args.train_samples, args.stock_samples, args.lanes) < 1:
+        raise LavaReplayError("--samples, --train-samples, --stock-samples and --lanes must be >= 1")
+    data, protocol = load_shd_protocol(resolve_data_dir(args.data_dir), "spikinglr", 40, [0], args.seed)
+    path, _ = pretrained_model(40, protocol.pretrain_classes)
+    spikedyn = None
+    if not args.no_spikedyn:
+        from lava_replay.spikedyn.bench import steps_per_second
+
+        spikedyn = steps_per_second
+    results = bench_speed(data, protocol, path, args.samples, args.train_samples, args.stock_samples, args.lanes,
+                          args.seed, spikedyn)
+    atomic_write_json(args.out, {"bench": "speed", **results})
+    print(markdown(results))
+    print(f"written: {args.out}")
+    return 0
+
+
 def main(argv=None):
     """Entry point of python -m lava_replay.bench."""
     argv = sys.argv[1:] if argv is None else list(argv)
@@ -135,13 +173,24 @@ def main(argv=None):
     args = build_parser().parse_args(argv)
     if args.bench == "compare":
         from lava_replay.compare import bench_compare
+        from lava_replay.backends import check_learning
+        from lava_replay.continual import JobSettings
 
-        classes = new_class_list(args.new_class)
-        _, table = bench_compare(resolve_data_dir(args.data_dir), classes, args.replay_per_class, args.seed,
-                                 args.backend, args.quick, args.out)
+        learnings = ("gradient", "loihi") if args.learning == "both" else (args.learning,)
+        for learning in learnings:
+            check_learning(learning, args.backend)
+        if min(args.replay_per_class) < 1 or args.lanes < 1:
+            raise LavaReplayError("--replay-per-class and --lanes must be >= 1")
+        settings = JobSettings(replay_per_class=args.replay_per_class[0], backend=args.backend,
+                               eval_split=args.eval_split, lanes=None if args.lanes == 1 else args.lanes)
+        _, table = bench_compare(resolve_data_dir(args.data_dir), args.protocol, learnings, args.seeds,
+                                 new_class_list(args.new_class), settings, args.quick, args.out,
+                                 args.replay_per_class)
         print(table)
         print(f"written: {args.out}/compare.json, compare.md")
         return 0
+    if args.bench == "speed":
+        return speed_main(args)
     if args.lava_samples < 1:
         raise LavaReplayError(f"--lava-samples must be >= 1, got {args.lava_samples}")
     results = bench_pretrain(resolve_data_dir(args.data_dir), args.timesteps, args.new_class,

@@ -1,19 +1,24 @@
 """The continual phase in Lava: latents of stored samples, the training schedule, learning and evaluation.
 
-One Lava graph runs the whole job, slot by slot (one sample per slot):
-  A  evaluation before learning: eval samples through the FrozenSpikeGenerator (which keeps their latents);
-  B  continual learning: new-class samples (FrozenSpikeGenerator; repeats served from its cache) and replayed
-     latents (LatentReplaySource) teach the PlasticLearningLayer through the TeacherSource;
-  C  evaluation after learning: the cached eval latents again, with the learned weights.
-Between A and B the new classes' weight rows are re-initialised and the strategy's threshold and learning rate
-are set as Var updates, as a user would do between phases on Loihi.
+A job runs four Lava graphs, one after the other:
+  latents     the FrozenSpikeGenerator turns evaluation samples (and the replay buffer's samples) into latents,
+              `lanes` samples side by side in each slot;
+  before      evaluation before learning: the LR layer's output layer, frozen, on the evaluation latents
+              (a one-layer FrozenSpikeGenerator, `lanes` per slot);
+  continual   learning: new-class samples (ScheduledSpikeSource -> FrozenSpikeGenerator) and replayed latents
+              (LatentReplaySource) teach the PlasticLearningLayer through the TeacherSource; the new classes'
+              weight rows are re-initialised and the strategy's threshold and learning rate set as Var updates
+              before it starts. The gradient learner takes `lanes` samples per slot (its minibatches); the Loihi
+              rule learns one sample per slot;
+  after       evaluation with the learned weights and the strategy's threshold, as `before`.
 """
 import os
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from lava_replay.backends import check_learning
 from lava_replay.errors import LavaReplayError
 from lava_replay.fileio import file_sha256
 from lava_replay.lava_session import LavaSession
@@ -22,38 +27,50 @@ from lava_replay.netx_params import read_layers
 from lava_replay.replay.buffer import LatentBuffer, replay_indices
 from lava_replay.replay.schedule import NEW, training_schedule
 
+DEFAULT_LANES = 64
+
 
 @dataclass(frozen=True)
 class Strategy:
     """How a method learns: T, latent compression window, schedule order, plastic-layer settings, epochs.
 
-    vth_scale: plastic-layer threshold during and after continual learning, relative to the pretrained one;
-    lr_exp / error_gain: the rule's scale 2^lr_exp and the run-time error gain (together the learning rate);
-    margin: spikes by which the labelled class's output neuron must out-spike the others (the teacher's margin);
-    t_epoch, x1_tau, x1_impulse: learning-epoch length and pre-synaptic trace of the rule.
+    vth_scale: plastic-layer threshold during and after continual learning, relative to the pretrained one.
+    Loihi rule: lr_exp / error_gain (the rule's scale 2^lr_exp and the run-time error gain: together the
+    learning rate), margin (spikes by which the labelled class's neuron must out-spike the others), epochs,
+    t_epoch / x1_tau / x1_impulse (learning-epoch length and pre-synaptic trace).
+    Gradient learner: learning_rate (Adamax step), gradient_epochs, batch (taught samples per update),
+    loss_scale (the counts' scale in the cross-entropy, as in pretraining).
     """
 
     name: str
     timesteps: int
     window: int
     order: str
-    vth_scale: float
-    lr_exp: int
-    error_gain: int
-    epochs: int
-    margin: int
+    vth_scale: float = 1.0
+    lr_exp: int = -7
+    error_gain: int = 2
+    epochs: int = 1
+    margin: int = 4
     t_epoch: int = 4
     x1_tau: int = 16
     x1_impulse: int = 4
+    learning_rate: float = 0.002
+    gradient_epochs: int = 20
+    batch: int = 64
+    loss_scale: float = 0.5
+
+    def epochs_for(self, learning):
+        """Epochs of the continual phase with this learner."""
+        return self.gradient_epochs if learning == "gradient" else self.epochs
 
 
 # Margins: on the validation split the pretrained models' labelled output neuron leads the strongest other one
 # by 6 spikes at T=40 and 9 at T=100 (medians, SLAYER cross-check); the margin is T/10. Learning rates and
-# thresholds: chosen on validation (README).
+# thresholds: chosen on validation (docs/tuning.md).
 STRATEGIES = {
-    "naive": Strategy("naive", 40, 1, "new_only", 1.0, -7, 2, 1, 4),
-    "spikinglr": Strategy("spikinglr", 100, 2, "new_then_replay_by_class", 1.0, -7, 2, 1, 10),
-    "replay4ncl": Strategy("replay4ncl", 40, 1, "interleaved", 1.0, -7, 2, 1, 4),
+    "naive": Strategy(name="naive", timesteps=40, window=1, order="new_only"),
+    "spikinglr": Strategy(name="spikinglr", timesteps=100, window=2, order="new_then_replay_by_class", margin=10),
+    "replay4ncl": Strategy(name="replay4ncl", timesteps=40, window=1, order="interleaved"),
 }
 
 
@@ -62,8 +79,12 @@ def strategy(name, **overrides):
     if name not in STRATEGIES:
         raise LavaReplayError(f"unknown method {name!r}; expected one of {', '.join(STRATEGIES)}")
     chosen = replace(STRATEGIES[name], **{k: v for k, v in overrides.items() if v is not None})
-    if chosen.timesteps < 2 or chosen.window < 1 or chosen.epochs < 1 or chosen.vth_scale <= 0:
-        raise LavaReplayError(f"invalid settings for {name}: {chosen}")
+    bad = [f"{k}={getattr(chosen, k)}" for k in ("timesteps", "window", "epochs", "gradient_epochs", "batch")
+           if getattr(chosen, k) < (2 if k == "timesteps" else 1)]
+    bad += [f"{k}={getattr(chosen, k)}" for k in ("vth_scale", "learning_rate", "loss_scale")
+            if not getattr(chosen, k) > 0]
+    if bad:
+        raise LavaReplayError(f"invalid settings for {name}: {', '.join(bad)}")
     return chosen
 
 
@@ -73,9 +94,9 @@ def check_lr_layer(lr_layer, n_hidden):
         raise LavaReplayError(f"--lr-layer must be in 0..{n_hidden} for this network, got {lr_layer}")
     if lr_layer != n_hidden:
         raise LavaReplayError(
-            f"--lr-layer {lr_layer} would make hidden recurrent layers learn; the Loihi rule used here (a "
-            f"per-output error delta rule) has no error signal for hidden neurons, so only --lr-layer {n_hidden} "
-            "(the output layer learns) is supported")
+            f"--lr-layer {lr_layer} would make hidden recurrent layers learn; both learners here train the output "
+            f"layer only (the Loihi rule is a per-output error rule, and the gradient learner's process holds one "
+            f"layer), so only --lr-layer {n_hidden} is supported")
 
 
 def slot_timing(timesteps):
@@ -87,9 +108,20 @@ def slot_timing(timesteps):
     return slot, slot - timesteps - 1
 
 
-def generate_latents(frozen_layers, spikes, timesteps, backend="sim", progress=False, chunk_slots=64):
-    """Latent spikes (n, neurons, T) and per-sample activity (n, 1 + layers) of samples, computed in Lava by a
-    ScheduledSpikeSource -> FrozenSpikeGenerator graph."""
+def lane_schedule(indices, lanes):
+    """indices laid out `lanes` per slot, (slots, lanes), the last slot padded with -1 (silent lanes)."""
+    indices = np.asarray(indices, np.int64)
+    slots = -(-len(indices) // lanes)
+    laid = np.full(slots * lanes, -1, np.int64)
+    laid[:len(indices)] = indices
+    return laid.reshape(slots, lanes)
+
+
+def run_frozen(layers, spikes, timesteps, backend="sim", lanes=DEFAULT_LANES, progress=False, desc="Lava",
+               chunk_slots=64):
+    """Last-layer spikes (n, neurons, T) and per-sample activity (n, 1 + layers) of samples (n, inputs, T) through
+    frozen layers, in Lava: ScheduledSpikeSource -> FrozenSpikeGenerator, `lanes` samples side by side per slot
+    (lanes=None: one per slot, the reference)."""
     from tqdm import tqdm
 
     from processes.frozen_spike_generator.process import FrozenSpikeGenerator
@@ -97,67 +129,73 @@ def generate_latents(frozen_layers, spikes, timesteps, backend="sim", progress=F
 
     n = len(spikes)
     slot, offset = slot_timing(timesteps)
+    schedule = np.arange(n) if lanes is None else lane_schedule(np.arange(n), lanes)
+    n_slots = len(schedule)
     source = ScheduledSpikeSource(samples=np.packbits(np.asarray(spikes, bool), axis=-1), steps=timesteps,
-                                  schedule=np.arange(n), slot=slot, offset=offset)
-    generator = FrozenSpikeGenerator(layers=frozen_layers, timesteps=timesteps, slot=slot, offset=offset,
-                                     n_slots=n)
+                                  schedule=schedule, slot=slot, offset=offset)
+    generator = FrozenSpikeGenerator(layers=layers, timesteps=timesteps, slot=slot, offset=offset, n_slots=n_slots,
+                                     lanes=lanes)
     source.s_out.connect(generator.s_in)
     with LavaSession(generator, backend) as lava:
-        for start in tqdm(range(0, n, chunk_slots), desc="latents (Lava)", disable=not progress):
-            lava.run(min(chunk_slots, n - start) * slot)
+        for start in tqdm(range(0, n_slots, chunk_slots), desc=desc, disable=not progress):
+            lava.run(min(chunk_slots, n_slots - start) * slot)
         packed = generator.latents.get().astype(np.uint8)
         activity = generator.activity.get().astype(np.int64)
+    packed = packed.reshape((-1,) + packed.shape[-2:])[:n]
+    activity = activity.reshape(-1, activity.shape[-1])[:n]
     return np.unpackbits(packed, axis=-1, count=timesteps).astype(bool), activity
 
 
-PHASES = ("before", "continual", "after")
+def generate_latents(frozen_layers, spikes, timesteps, backend="sim", progress=False, lanes=DEFAULT_LANES):
+    """Latent spikes (n, neurons, T) and per-sample activity (n, 1 + layers) of samples, made in Lava (run_frozen)."""
+    return run_frozen(frozen_layers, spikes, timesteps, backend, lanes, progress, "latents (Lava)")
+
+
+def output_counts(layer, latents, backend="sim", lanes=DEFAULT_LANES, vth=None, progress=False, desc="evaluation"):
+    """Output spike counts (n, classes) of the learning layer, frozen with its current weights, on latents
+    (n, neurons, T), in Lava; vth: threshold (default the layer's)."""
+    frozen = dict(layer, weight_rec=None, vth=layer["vth"] if vth is None else vth)
+    spikes, _ = run_frozen([frozen], latents, latents.shape[2], backend, lanes, progress, f"{desc} (Lava)")
+    return spikes.sum(axis=-1)
 
 
 @dataclass
-class Plan:
-    """Per-slot programme of the continual graph (arrays of equal length)."""
+class TrainingPlan:
+    """The continual phase's samples in order: per sample its source (NEW / REPLAY), index and taught class."""
 
-    raw_schedule: np.ndarray     # index into the raw inputs for the generator's input source, -1 none
-    cached: np.ndarray           # generator: -1 compute, j >= 0 repeat slot j
-    replay_schedule: np.ndarray  # replay buffer index, -1 none
-    teacher: np.ndarray          # class taught in the slot, -1 none
-    phase: np.ndarray            # 0 = A (eval before), 1 = B (learning), 2 = C (eval after)
+    sources: np.ndarray
+    indices: np.ndarray
+    labels: np.ndarray
 
-
-def build_plan(n_eval, sources, indices, new_labels, replay_labels):
-    """The A / B / C slot programme (see the module docstring)."""
-    n_train = len(sources)
-    raw = [np.arange(n_eval)]
-    cached = [np.full(n_eval, -1)]
-    first_slot = {}
-    train_raw = np.full(n_train, -1)
-    train_cached = np.full(n_train, -1)
-    teacher = np.full(n_train, -1)
-    replay = np.full(n_train, -1)
-    for k, (src, idx) in enumerate(zip(sources, indices)):
-        slot = n_eval + k
-        if src == NEW:
-            teacher[k] = new_labels[idx]
-            if idx in first_slot:
-                train_cached[k] = first_slot[idx]
-            else:
-                first_slot[idx] = slot
-                train_raw[k] = n_eval + idx
-        else:
-            teacher[k] = replay_labels[idx]
-            replay[k] = idx
-    raw += [train_raw, np.full(n_eval, -1)]
-    cached += [train_cached, np.arange(n_eval)]
-    none = np.full(n_eval, -1)
-    return Plan(np.concatenate(raw), np.concatenate(cached), np.concatenate([none, replay, none]),
-                np.concatenate([none, teacher, none]),
-                np.concatenate([np.zeros(n_eval, int), np.ones(n_train, int), np.full(n_eval, 2)]))
+    @property
+    def from_new(self):
+        """Mask of the samples that are new-class inputs (through the FrozenSpikeGenerator)."""
+        return self.sources == NEW
 
 
-def run_graph(layers, lr_layer, strat, raw_inputs, plan, buffer, new_classes, seed, backend, progress,
-              chunk_slots=64):
-    """Build and run the continual graph; returns per-slot output counts, generator activity and seconds per
-    phase."""
+def training_plan(strat, n_new, new_labels, replay_labels, epochs, rng):
+    """The strategy's schedule (replay.schedule) with the class each sample teaches."""
+    sources, indices = training_schedule(strat.order, n_new, replay_labels, epochs, rng)
+    new = sources == NEW
+    labels = np.zeros(len(sources), np.int64)
+    labels[new] = np.asarray(new_labels)[indices[new]]
+    labels[~new] = np.asarray(replay_labels)[indices[~new]]
+    return TrainingPlan(sources, indices, labels)
+
+
+@dataclass
+class Learned:
+    """What the continual graph gives back: weights, per-sample output counts and generator activity, time."""
+
+    weights: np.ndarray
+    counts: np.ndarray
+    activity: np.ndarray
+    seconds: float
+
+
+def run_learning(frozen, plastic, strat, learning, new_inputs, plan, buffer, new_classes, seed, backend, lanes,
+                 progress, chunk_slots=64):
+    """Build and run the continual graph (module docstring); lanes > 1 only with the gradient learner."""
     from tqdm import tqdm
 
     from processes.frozen_spike_generator.process import FrozenSpikeGenerator
@@ -168,104 +206,178 @@ def run_graph(layers, lr_layer, strat, raw_inputs, plan, buffer, new_classes, se
 
     T = strat.timesteps
     slot, offset = slot_timing(T)
-    n_slots = len(plan.phase)
-    frozen, plastic = layers[:lr_layer], layers[lr_layer]
-    source = ScheduledSpikeSource(samples=np.packbits(raw_inputs, axis=-1), steps=T, schedule=plan.raw_schedule,
+    n = len(plan.sources)
+    if learning == "loihi" or lanes is None:
+        lanes = None
+        new_schedule = np.where(plan.from_new, plan.indices, -1)
+        first = {}  # a new-class sample seen before is served from the generator's cache of that slot
+        cached = np.full(n, -1)
+        for k in np.flatnonzero(plan.from_new):
+            idx = plan.indices[k]
+            if idx in first:
+                cached[k] = first[idx]
+                new_schedule[k] = -1
+            else:
+                first[idx] = k
+        replay_schedule = np.where(plan.from_new, -1, plan.indices)
+        teach = plan.labels
+    else:
+        new_schedule = lane_schedule(np.where(plan.from_new, plan.indices, -1), lanes)
+        replay_schedule = lane_schedule(np.where(plan.from_new, -1, plan.indices), lanes)
+        teach = lane_schedule(plan.labels, lanes)
+        cached = None
+    n_slots = len(teach)
+    source = ScheduledSpikeSource(samples=np.packbits(new_inputs, axis=-1), steps=T, schedule=new_schedule,
                                   slot=slot, offset=offset)
-    generator = FrozenSpikeGenerator(layers=frozen, timesteps=T, slot=slot, offset=offset, cached=plan.cached)
+    generator = FrozenSpikeGenerator(layers=frozen, timesteps=T, slot=slot, offset=offset, cached=cached,
+                                     n_slots=n_slots, lanes=lanes)
     rule = delta_rule(strat.lr_exp, slot, strat.t_epoch, strat.x1_tau, strat.x1_impulse, seed)
-    layer = PlasticLearningLayer(weights=plastic["weight"], vth=plastic["vth"], decay_u=plastic["decay_u"],
+    layer = PlasticLearningLayer(weights=initial_weights(plastic, new_classes), vth=learning_vth(plastic, strat),
+                                 decay_u=plastic["decay_u"],
                                  decay_v=plastic["decay_v"], learning_rule=rule, timesteps=T, slot=slot,
-                                 offset=offset, n_slots=n_slots, error_gain=strat.error_gain)
-    teacher = TeacherSource(labels=plan.teacher, n_classes=plastic["weight"].shape[0], margin=strat.margin,
-                            slot=slot, teach_step=slot - 1)
+                                 offset=offset, n_slots=n_slots, error_gain=strat.error_gain,
+                                 learning_rate=strat.learning_rate, batch=strat.batch, loss_scale=strat.loss_scale,
+                                 lanes=lanes)
+    teacher = TeacherSource(labels=teach, n_classes=plastic["weight"].shape[0], margin=strat.margin, slot=slot,
+                            teach_step=slot - 1)
     source.s_out.connect(generator.s_in)
     generator.s_out.connect(layer.s_in)
     teacher.s_out.connect(layer.target_in)
     if buffer is not None:
-        replay = LatentReplaySource(samples=buffer.packed, steps=T, window=buffer.window,
-                                    schedule=plan.replay_schedule, slot=slot, offset=offset)
+        replay = LatentReplaySource(samples=buffer.packed, steps=T, window=buffer.window, schedule=replay_schedule,
+                                    slot=slot, offset=offset)
         replay.s_out.connect(layer.s_in)
-    seconds = {}
-    with LavaSession(layer, backend) as lava:
-        for phase, name in enumerate(PHASES):
-            if phase == 1:
-                start_learning(layer, plastic, strat, new_classes)
-            n = int((plan.phase == phase).sum())
-            start = time.perf_counter()
-            for done in tqdm(range(0, n, chunk_slots), desc=f"{name} (Lava)", disable=not progress):
-                lava.run(min(chunk_slots, n - done) * slot)
-            seconds[name] = time.perf_counter() - start
+    with LavaSession(layer, backend, learning=learning) as lava:
+        start = time.perf_counter()
+        for done in tqdm(range(0, n_slots, chunk_slots), desc=f"continual, {learning} (Lava)",
+                         disable=not progress):
+            lava.run(min(chunk_slots, n_slots - done) * slot)
+        seconds = time.perf_counter() - start
+        weights = layer.weights.get().astype(np.int32)
         counts = layer.counts.get().astype(np.int64)
         activity = generator.activity.get().astype(np.int64)
-    return {"counts": counts, "activity": activity, "seconds": seconds, "slot": slot}
+    counts = counts.reshape(-1, counts.shape[-1])[:n]
+    activity = activity.reshape(-1, activity.shape[-1])[:n]
+    activity[~plan.from_new] = 0  # replayed latents do not pass the generator
+    return Learned(weights, counts, activity, seconds)
 
 
-def start_learning(layer, plastic, strat, new_classes):
-    """Var updates between evaluation and learning: new classes' weight rows to 0, the strategy's threshold and
-    error gain."""
-    weights = np.array(plastic["weight"], dtype=np.int64)
+def initial_weights(plastic, new_classes):
+    """The learning layer's weights at the start of the continual phase: the pretrained ones with the new classes'
+    rows at 0 (SpikingLR re-initialises them near 0)."""
+    weights = np.array(plastic["weight"], dtype=np.int32)
     weights[list(new_classes)] = 0
-    layer.weights.set(weights)
-    layer.vth.set(np.array([round(plastic["vth"] * strat.vth_scale)]))
-    layer.error_gain.set(np.array([strat.error_gain]))
+    return weights
 
 
-def replay_buffer(layers, lr_layer, strat, data, protocol, replay_per_class, rng, model_path, backend, progress):
+def learning_vth(plastic, strat):
+    """The strategy's threshold of the learning layer (vThMant units)."""
+    return round(plastic["vth"] * strat.vth_scale)
+
+
+def replay_buffer(layers, lr_layer, strat, data, protocol, replay_per_class, rng, model_path, backend, lanes,
+                  progress):
     """Latents of up to replay_per_class training samples of each old class, made in Lava and compressed."""
     labels = data["labels"]
     stored = replay_indices(labels, protocol.select("train", labels, protocol.pretrain_classes),
                             replay_per_class, rng)
-    latents, _ = generate_latents(layers[:lr_layer], data["spikes"][stored], strat.timesteps, backend, progress)
+    latents, _ = generate_latents(layers[:lr_layer], data["spikes"][stored], strat.timesteps, backend, progress,
+                                  lanes)
     return LatentBuffer.from_latents(latents, labels[stored], strat.window, lr_layer, os.path.basename(model_path),
                                      file_sha256(model_path))
 
 
-def continual_job(model_path, data, protocol, strat, replay_per_class=50, seed=0, backend="sim", lr_layer=3,
-                  eval_split="test", eval_per_class=0, max_new=0, buffer=None, progress=True):
-    """The whole continual step of a strategy in Lava; returns measured results (see run.py for the report).
+@dataclass
+class JobSettings:
+    """What a continual job runs: learner, LR layer, buffer size, evaluation split and subsets, lanes, seed."""
 
-    buffer: a LatentBuffer to replay (default: made here from replay_per_class samples per old class); the
-    naive strategy replays nothing. eval_per_class / max_new: subsets of the evaluation samples (per class) and
-    of the new-class training samples (0: all).
+    learning: str = "gradient"
+    lr_layer: int = 3
+    replay_per_class: int = 64
+    seed: int = 0
+    backend: str = "sim"
+    eval_split: str = "test"
+    eval_per_class: int = 0
+    max_new: int = 0
+    lanes: int = DEFAULT_LANES
+    progress: bool = True
+
+
+@dataclass
+class ContinualResult:
+    """Measured results of a continual job (report.build_report turns them into report.json)."""
+
+    strategy: Strategy
+    settings: JobSettings
+    buffer: LatentBuffer
+    accuracy: dict
+    eval_labels: np.ndarray
+    eval_activity: np.ndarray
+    counts_before: np.ndarray
+    counts_after: np.ndarray
+    plan: TrainingPlan
+    learned: Learned
+    layers: list
+    new_train: np.ndarray
+    slot: int
+    wall_seconds: dict = field(default_factory=dict)
+
+
+def continual_job(model_path, data, protocol, strat, settings=None, buffer=None):
+    """The whole continual step of a strategy in Lava (module docstring); returns a ContinualResult.
+
+    buffer: a LatentBuffer to replay (default: made here from settings.replay_per_class samples per old class);
+    the naive strategy replays nothing.
     """
     from lava_replay.data.protocols import per_class_subset
     from lava_replay.metrics import accuracy_report, predictions
 
-    rng = np.random.default_rng(seed)
+    s = settings or JobSettings()
+    check_learning(s.learning, s.backend)
+    rng = np.random.default_rng(s.seed)
     layers = read_layers(model_path)
-    check_lr_layer(lr_layer, len(layers) - 1)
+    check_lr_layer(s.lr_layer, len(layers) - 1)
     labels, spikes = data["labels"], data["spikes"]
     if spikes.shape[2] != strat.timesteps:
         raise LavaReplayError(f"data has T={spikes.shape[2]}, strategy {strat.name} runs at T={strat.timesteps}")
+    frozen, plastic = layers[:s.lr_layer], layers[s.lr_layer]
     wall = {}
     start = time.perf_counter()
     if strat.order == "new_only":
         buffer = None
     elif buffer is None:
-        buffer = replay_buffer(layers, lr_layer, strat, data, protocol, replay_per_class, rng, model_path,
-                               backend, progress)
+        buffer = replay_buffer(layers, s.lr_layer, strat, data, protocol, s.replay_per_class, rng, model_path,
+                               s.backend, s.lanes, s.progress)
     elif len(buffer.labels) == 0:
         raise LavaReplayError(f"the replay buffer is empty; {strat.name} needs stored latents to replay")
     else:
-        buffer.check_fits(file_sha256(model_path), layers[lr_layer]["weight"].shape[1], strat.timesteps,
-                          strat.window)
+        buffer.check_fits(file_sha256(model_path), plastic["weight"].shape[1], strat.timesteps, strat.window)
     wall["latent_generation"] = time.perf_counter() - start
     new_train = protocol.select("train", labels, protocol.new_classes)
-    if max_new:
-        new_train = np.sort(rng.permutation(new_train)[:max_new])
-    eval_idx = protocol.select(eval_split, labels, protocol.pretrain_classes + protocol.new_classes)
-    if eval_per_class:
-        eval_idx = per_class_subset(eval_idx, labels, eval_per_class, rng)
+    if s.max_new:
+        new_train = np.sort(rng.permutation(new_train)[:s.max_new])
+    eval_idx = protocol.select(s.eval_split, labels, protocol.pretrain_classes + protocol.new_classes)
+    if s.eval_per_class:
+        eval_idx = per_class_subset(eval_idx, labels, s.eval_per_class, rng)
+    start = time.perf_counter()
+    eval_latents, eval_activity = generate_latents(frozen, spikes[eval_idx], strat.timesteps, s.backend,
+                                                   s.progress, s.lanes)
+    wall["evaluation_latents"] = time.perf_counter() - start
+    start = time.perf_counter()
+    before = output_counts(plastic, eval_latents, s.backend, s.lanes, progress=s.progress, desc="before")
+    wall["before"] = time.perf_counter() - start
     replay_labels = buffer.labels if buffer is not None else np.zeros(0, np.int64)
-    sources, indices = training_schedule(strat.order, len(new_train), replay_labels, strat.epochs, rng)
-    plan = build_plan(len(eval_idx), sources, indices, labels[new_train], replay_labels)
-    raw = np.concatenate([spikes[eval_idx], spikes[new_train]]).astype(bool)
-    out = run_graph(layers, lr_layer, strat, raw, plan, buffer, protocol.new_classes, seed, backend, progress)
-    wall.update(out["seconds"])
-    pred = predictions(out["counts"])
-    accuracy = accuracy_report(pred[plan.phase == 0], pred[plan.phase == 2], labels[eval_idx],
+    plan = training_plan(strat, len(new_train), labels[new_train], replay_labels, strat.epochs_for(s.learning),
+                         rng)
+    learned = run_learning(frozen, plastic, strat, s.learning, spikes[new_train].astype(bool), plan, buffer,
+                           protocol.new_classes, s.seed, s.backend, s.lanes, s.progress)
+    wall["continual"] = learned.seconds
+    start = time.perf_counter()
+    after = output_counts(dict(plastic, weight=learned.weights), eval_latents, s.backend, s.lanes,
+                          vth=learning_vth(plastic, strat), progress=s.progress, desc="after")
+    wall["after"] = time.perf_counter() - start
+    accuracy = accuracy_report(predictions(before), predictions(after), labels[eval_idx],
                                protocol.pretrain_classes, protocol.new_classes)
-    return {"strategy": strat, "plan": plan, "buffer": buffer, "accuracy": accuracy, "counts": out["counts"],
-            "activity": out["activity"], "slot": out["slot"], "wall_seconds": wall, "layers": layers,
-            "lr_layer": lr_layer, "new_train": new_train}
+    slot, _ = slot_timing(strat.timesteps)
+    return ContinualResult(strat, s, buffer, accuracy, labels[eval_idx], eval_activity, before, after, plan,
+                           learned, layers, new_train, slot, wall)

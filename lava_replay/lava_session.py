@@ -10,9 +10,9 @@ class LavaSession:
     traceback logged at INFO level; run() raises a LavaReplayError holding the failed processes' tracebacks.
     """
 
-    def __init__(self, proc, backend="sim", model_map=None):
+    def __init__(self, proc, backend="sim", model_map=None, learning="loihi"):
         self.proc = proc
-        self.run_cfg = run_config(backend, model_map)
+        self.run_cfg = run_config(backend, model_map, learning)
         self.started = False
         self.failed = False
 

@@ -18,22 +18,21 @@ def op_counts(result):
 
     Inference: the whole network on each evaluation sample (spike counts measured by the Lava processes).
     Training: a new-class sample runs the whole network, a replayed latent only the learning layer; every
-    training sample adds one update of each plastic synapse (the rule applies once per sample).
+    training sample adds one update of each plastic synapse (the Loihi rule applies once per sample; the same
+    count is charged to the gradient learner so that methods compare on one model).
     """
-    layers, lr_layer, plan = result["layers"], result["lr_layer"], result["plan"]
-    T = result["strategy"].timesteps
-    spikes = np.column_stack([result["activity"], result["counts"].sum(axis=1)]).astype(float)
-    after = plan.phase == 2
-    inference = _network_ops(layers, spikes[after].mean(axis=0), T)
-    training = plan.phase == 1
-    from_new = training & (plan.replay_schedule < 0)
+    layers, lr_layer, plan, learned = result.layers, result.settings.lr_layer, result.plan, result.learned
+    T = result.strategy.timesteps
+    inference = _network_ops(layers, np.column_stack([result.eval_activity, result.counts_after.sum(axis=1)])
+                             .astype(float).mean(axis=0), T)
+    spikes = np.column_stack([learned.activity, learned.counts.sum(axis=1)]).astype(float)
     parts = []
-    if from_new.any():
-        parts.append((from_new.sum(), _network_ops(layers, spikes[from_new].mean(axis=0), T)))
-    replayed = training & (plan.replay_schedule >= 0)
+    if plan.from_new.any():
+        parts.append((plan.from_new.sum(), _network_ops(layers, spikes[plan.from_new].mean(axis=0), T)))
+    replayed = ~plan.from_new
     if replayed.any():
-        latent_spikes = result["buffer"].latents().sum(axis=(1, 2))
-        plastic_spikes = [latent_spikes[plan.replay_schedule[replayed]].mean(), spikes[replayed, -1].mean()]
+        latent_spikes = result.buffer.latents().sum(axis=(1, 2))
+        plastic_spikes = [latent_spikes[plan.indices[replayed]].mean(), spikes[replayed, -1].mean()]
         parts.append((replayed.sum(), _network_ops(layers[lr_layer:], plastic_spikes, T)))
     total = sum(n for n, _ in parts)
     train = add_ops(*[{k: v * n / total for k, v in ops.items()} for n, ops in parts])
@@ -41,29 +40,29 @@ def op_counts(result):
     return inference, train
 
 
-def build_report(result, method, backend, lr_layer, seed, data_info, quick):
+def build_report(result, method, backend, seed, data_info, quick):
     """The report.json dict of a continual job (fields as documented in the README)."""
-    strat = result["strategy"]
+    strat, settings = result.strategy, result.settings
     inference, training = op_counts(result)
-    acc = result["accuracy"]
-    plan = result["plan"]
-    n_eval = int((plan.phase == 2).sum())
-    n_train = int((plan.phase == 1).sum())
-    wall = result["wall_seconds"]
-    buffer = result["buffer"]
+    acc = result.accuracy
+    n_eval = len(result.eval_labels)
+    n_train = len(result.plan.sources)
+    wall = result.wall_seconds
+    buffer = result.buffer
     memory = buffer.memory() if buffer is not None else {"samples": 0, "bits_per_sample": 0, "bits": 0,
                                                          "bytes": 0, "ideal_bytes": 0}
     return {
-        "method": method, "backend": backend, "timesteps": strat.timesteps, "lr_layer": lr_layer,
-        "new_classes": data_info["new_classes"], "seed": seed, "quick": quick, "data": data_info,
-        "strategy": asdict(strat),
+        "method": method, "learning": settings.learning, "backend": backend, "timesteps": strat.timesteps,
+        "lr_layer": settings.lr_layer, "lanes": settings.lanes, "new_classes": data_info["new_classes"],
+        "seed": seed, "quick": quick, "data": data_info, "strategy": asdict(strat),
+        "epochs": strat.epochs_for(settings.learning), "eval_split": settings.eval_split,
         "accuracy": {k: acc[k] for k in ("old", "new", "all", "old_before", "new_before", "all_before",
                                          "forgetting", "per_class")},
         "samples": {"evaluation": n_eval, "continual": n_train,
-                    "new_class_train": int(len(result["new_train"]))},
+                    "new_class_train": int(len(result.new_train))},
         "latent_memory": dict(memory, compression_window=strat.window if buffer is not None else None),
         "latency": {"ms_per_sample": 1000 * wall["after"] / n_eval, "timesteps": strat.timesteps,
-                    "steps_per_sample": int(result["slot"])},
+                    "steps_per_sample": int(result.slot)},
         "throughput": {"continual_samples_per_s": n_train / wall["continual"],
                        "evaluation_samples_per_s": n_eval / wall["after"]},
         "energy": {"synops_per_sample": inference["synops"],
@@ -76,7 +75,8 @@ def build_report(result, method, backend, lr_layer, seed, data_info, quick):
                    "training_uJ_per_sample": energy_uj(**training),
                    "model": "op counts x Loihi per-op energies (Davies et al., IEEE Micro 2018, Table 2)"},
         "wall_seconds": {"latent_generation": wall["latent_generation"], "continual": wall["continual"],
-                         "evaluation": wall["before"] + wall["after"], "evaluation_before": wall["before"],
+                         "evaluation": wall["evaluation_latents"] + wall["before"] + wall["after"],
+                         "evaluation_latents": wall["evaluation_latents"], "evaluation_before": wall["before"],
                          "evaluation_after": wall["after"]},
     }
 
@@ -88,7 +88,7 @@ def write_plots(report, result, out_dir):
 
     accuracy_bars(report, os.path.join(out_dir, "accuracy.png"))
     cost_bars([report], os.path.join(out_dir, "costs.png"))
-    buffer = result["buffer"]
+    buffer = result.buffer
     if buffer is not None:
         spike_raster([buffer.latents(0)], f"replayed latent (class {int(buffer.labels[0])}, 1:{buffer.window}, "
                      f"T={buffer.timesteps})", os.path.join(out_dir, "raster.png"), names=["latent"])

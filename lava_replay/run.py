@@ -11,13 +11,14 @@ import os
 import sys
 
 from lava_replay import data_dir as resolve_data_dir
-from lava_replay.backends import BACKENDS, run_config
+from lava_replay.backends import BACKENDS, LEARNINGS, check_learning, run_config
 from lava_replay.cli import run_cli
-from lava_replay.continual import STRATEGIES
+from lava_replay.continual import DEFAULT_LANES, STRATEGIES
 from lava_replay.errors import LavaReplayError
 from lava_replay.fileio import atomic_write_json
 
-QUICK = {"replay_per_class": 4, "eval_per_class": 3, "max_new": 24, "epochs": 1}
+QUICK = {"replay_per_class": 4, "eval_per_class": 3, "max_new": 24, "epochs": {"loihi": 1, "gradient": 10}}
+DEFAULT_REPLAY_PER_CLASS = 64  # one minibatch per old class, SpikingLR's smallest buffer
 
 
 def build_parser():
@@ -27,47 +28,60 @@ def build_parser():
     p.add_argument("--method", choices=sorted(STRATEGIES) + ["spikedyn"], default="replay4ncl",
                    help="spikedyn: unsupervised MNIST continual learning, see --method spikedyn --help")
     p.add_argument("--backend", choices=BACKENDS, default="sim", help="sim: Lava CPU simulator; loihi: Loihi 2")
+    p.add_argument("--learning", choices=LEARNINGS, default="gradient",
+                   help="gradient: the papers' surrogate-gradient learner (CPU); loihi: the Loihi 3-factor rule")
+    p.add_argument("--lanes", type=int, default=DEFAULT_LANES,
+                   help="samples side by side per Lava slot in evaluation, latent generation and gradient "
+                        f"learning (default {DEFAULT_LANES}; 1 = one sample per slot, the reference path)")
     p.add_argument("--lr-layer", type=int, default=3, help="latent-replay layer (3: only the output learns)")
     p.add_argument("--timesteps", type=int, default=None, help="T (default: the method's, 40 or 100)")
     p.add_argument("--new-class", type=int, nargs="+", default=[0], help="classes learned in the continual phase")
-    p.add_argument("--replay-per-class", type=int, default=50, help="stored latents per old class")
-    p.add_argument("--epochs", type=int, default=None, help="continual epochs (default: the method's)")
+    p.add_argument("--replay-per-class", type=int, default=DEFAULT_REPLAY_PER_CLASS,
+                   help=f"stored latents per old class (default {DEFAULT_REPLAY_PER_CLASS})")
+    p.add_argument("--epochs", type=int, default=None, help="continual epochs (default: the method's, per learner)")
     p.add_argument("--buffer", default=None, help="replay an existing replay_buffer.npz instead of making one")
     p.add_argument("--model", default=None, help="netx model name or .net path (default: matches T/classes)")
     p.add_argument("--protocol", default="spikinglr")
     p.add_argument("--data-dir", default=None, help="data directory (default $LAVA_REPLAY_DATA or ./data)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", default=os.path.join("runs", "latest"))
+    p.add_argument("--eval-split", choices=("test", "val"), default="test",
+                   help="evaluate on the protocol's test split (default) or its validation split (for tuning)")
     p.add_argument("--quick", action="store_true",
-                   help="small: 4 latents per old class, 24 new-class samples, 3 test samples per class, 1 epoch")
+                   help="small: 4 latents per old class, 24 new-class samples, 3 test samples per class, 1 epoch "
+                        "(Loihi rule) or 10 (gradient)")
     return p
 
 
-def run_method(method, data, protocol, directory, backend="sim", lr_layer=3, replay_per_class=50, epochs=None,
-               model=None, buffer_path=None, seed=0, quick=False, progress=True, out=None):
-    """One continual-learning job in Lava; returns (report dict, raw result). Writes <out> files when out is set."""
+def run_method(method, data, protocol, directory, settings, epochs=None, model=None, buffer_path=None, quick=False,
+               out=None, **strategy_overrides):
+    """One continual-learning job in Lava (settings: a continual.JobSettings); returns (report dict, result).
+    Writes <out> files when out is set; strategy_overrides replace Strategy fields (e.g. learning_rate)."""
+    from dataclasses import replace
+
     from lava_replay.continual import continual_job, strategy
     from lava_replay.export import pretrained_model
     from lava_replay.replay.buffer import LatentBuffer
     from lava_replay.report import build_report, write_plots
 
     timesteps = data["spikes"].shape[2]
-    settings = dict(QUICK) if quick else {"replay_per_class": replay_per_class, "eval_per_class": 0,
-                                          "max_new": 0, "epochs": epochs}
-    strat = strategy(method, timesteps=timesteps, epochs=epochs or settings["epochs"])
+    if quick:
+        settings = replace(settings, replay_per_class=QUICK["replay_per_class"],
+                           eval_per_class=QUICK["eval_per_class"], max_new=QUICK["max_new"])
+        epochs = QUICK["epochs"][settings.learning]
+    epoch_field = "gradient_epochs" if settings.learning == "gradient" else "epochs"
+    strat = strategy(method, timesteps=timesteps, **{epoch_field: epochs}, **strategy_overrides)
     path, _ = pretrained_model(timesteps, protocol.pretrain_classes, model)
     buffer = LatentBuffer.load(buffer_path) if buffer_path else None
-    result = continual_job(path, data, protocol, strat, settings["replay_per_class"], seed, backend, lr_layer,
-                           eval_per_class=settings["eval_per_class"], max_new=settings["max_new"], buffer=buffer,
-                           progress=progress)
+    result = continual_job(path, data, protocol, strat, settings, buffer=buffer)
     data_info = {"dataset": "SHD", "protocol": protocol.name, "data_dir": os.path.abspath(directory),
                  "fingerprint": data["fingerprint"], "new_classes": protocol.new_classes,
                  "model": os.path.basename(path)}
-    report = build_report(result, method, backend, lr_layer, seed, data_info, quick)
+    report = build_report(result, method, settings.backend, settings.seed, data_info, quick)
     if out:
         os.makedirs(out, exist_ok=True)
-        if result["buffer"] is not None:
-            result["buffer"].save(os.path.join(out, "replay_buffer.npz"))
+        if result.buffer is not None:
+            result.buffer.save(os.path.join(out, "replay_buffer.npz"))
         atomic_write_json(os.path.join(out, "report.json"), report)
         write_plots(report, result, out)
     return report, result
@@ -76,7 +90,8 @@ def run_method(method, data, protocol, directory, backend="sim", lr_layer=3, rep
 def summary(report):
     """A few lines for the terminal."""
     acc, mem = report["accuracy"], report["latent_memory"]
-    return (f"{report['method']} (T={report['timesteps']}, Lava {report['backend']}), new classes "
+    return (f"{report['method']} (T={report['timesteps']}, Lava {report['backend']}, {report['learning']} learning, "
+            f"{report['lanes'] or 1} lanes), new classes "
             f"{report['new_classes']}:\n"
             f"  old {100 * acc['old']:.2f} % (before {100 * acc['old_before']:.2f} %, forgetting "
             f"{100 * acc['forgetting']:.2f} points), new {100 * acc['new']:.2f} %, all {100 * acc['all']:.2f} %\n"
@@ -109,14 +124,21 @@ def main(argv=None):
         return spikedyn_main(rest)
     args = build_parser().parse_args(argv)
     run_config(args.backend)  # an unavailable backend fails here, before any data is loaded
+    check_learning(args.learning, args.backend)
     if args.replay_per_class < 1:
         raise LavaReplayError(f"--replay-per-class must be >= 1, got {args.replay_per_class}")
+    if args.lanes < 1:
+        raise LavaReplayError(f"--lanes must be >= 1, got {args.lanes}")
     timesteps = args.timesteps or STRATEGIES[args.method].timesteps
     directory = resolve_data_dir(args.data_dir)
     data, protocol = load_shd_protocol(directory, args.protocol, timesteps, args.new_class, args.seed)
-    report, _ = run_method(args.method, data, protocol, directory, args.backend, args.lr_layer,
-                           args.replay_per_class, args.epochs, args.model, args.buffer, args.seed, args.quick,
-                           out=args.out)
+    from lava_replay.continual import JobSettings
+
+    settings = JobSettings(learning=args.learning, lr_layer=args.lr_layer, replay_per_class=args.replay_per_class,
+                           seed=args.seed, backend=args.backend, eval_split=args.eval_split,
+                           lanes=None if args.lanes == 1 else args.lanes)
+    report, _ = run_method(args.method, data, protocol, directory, settings, args.epochs, args.model, args.buffer,
+                           args.quick, out=args.out)
     print(summary(report) + f"\n  report: {args.out}/report.json")
     return 0
 

@@ -18,9 +18,13 @@ class FrozenSpikeGenerator(AbstractProcess):
     is ignored). The Var `activity` (slots, 1 + layers) counts each slot's input spikes and each layer's spikes
     (for the op-count energy model; a cached slot repeats its source's counts). n_slots: slots to record
     (default: len(cached)).
+
+    lanes: run that many samples side by side in each slot (independent copies of the layers, shared weights;
+    on Loihi, copies of the network on other cores); s_in, s_out, `latents` and `activity` then get a lane axis
+    after the slot axis: s_in (lanes, inputs), latents (slots, lanes, neurons, bytes).
     """
 
-    def __init__(self, *, layers, timesteps, slot, offset=0, cached=None, n_slots=None, name=None):
+    def __init__(self, *, layers, timesteps, slot, offset=0, cached=None, n_slots=None, lanes=None, name=None):
         if not layers:
             raise LavaReplayError("the frozen part needs at least one layer (latent-replay layer >= 1)")
         for i, (below, above) in enumerate(zip(layers[:-1], layers[1:])):
@@ -35,10 +39,14 @@ class FrozenSpikeGenerator(AbstractProcess):
             raise LavaReplayError("a cached slot can only repeat an earlier slot")
         if len(cached) and cached.max() >= n_slots:
             raise LavaReplayError(f"cached slots refer past the {n_slots} recorded slots")
+        if lanes is not None and lanes < 1:
+            raise LavaReplayError(f"lanes must be >= 1, got {lanes}")
         super().__init__(layers=layers, timesteps=timesteps, slot=slot, offset=offset, cached=cached, name=name)
         n_out = layers[-1]["weight"].shape[0]
-        shape = (n_slots, n_out, -(-timesteps // 8))
-        self.s_in = InPort(shape=(layers[0]["weight"].shape[1],))
-        self.s_out = OutPort(shape=(n_out,))
+        lane = () if lanes is None else (lanes,)
+        shape = (n_slots,) + lane + (n_out, -(-timesteps // 8))
+        activity = (n_slots,) + lane + (1 + len(layers),)
+        self.s_in = InPort(shape=lane + (layers[0]["weight"].shape[1],))
+        self.s_out = OutPort(shape=lane + (n_out,))
         self.latents = Var(shape=shape, init=np.zeros(shape, np.int32))
-        self.activity = Var(shape=(n_slots, 1 + len(layers)), init=np.zeros((n_slots, 1 + len(layers)), np.int32))
+        self.activity = Var(shape=activity, init=np.zeros(activity, np.int32))

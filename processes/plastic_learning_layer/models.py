@@ -1,4 +1,5 @@
-"""Models of the plastic learning layer: ErrorLIF (fixed point) and the PlasticLearningLayer composition."""
+"""Models of the plastic learning layer: ErrorLIF (fixed point), the Loihi-rule composition (fixed_pt) and the
+gradient learner (floating_pt)."""
 import numpy as np
 from lava.magma.core.decorator import implements, requires, tag
 from lava.magma.core.model.py.model import PyLoihiProcessModel
@@ -10,19 +11,19 @@ from lava.magma.core.resources import CPU
 from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 from lava.proc.dense.process import LearningDense
 
-from lava_replay.netx_params import cuba_step
+from lava_replay.netx_params import cuba_integrate, cuba_step
 from processes.plastic_learning_layer.process import ErrorLIF, PlasticLearningLayer
+from processes.teacher_source.process import COMPETITOR, decode_payloads
 
 
 def margin_error(count, target):
     """Count error of the margin rule (see ErrorLIF) from the teacher's payloads; zeros without a teacher."""
     error = np.zeros(count.shape, np.int32)
-    labelled = np.flatnonzero((target >= 1) & (target < 64))
-    competitors = target >= 64
-    if len(labelled) != 1 or not competitors.any():
+    label, margin = decode_payloads(target)
+    if label < 0:
         return error
-    k = labelled[0]
-    margin = target[k] - 1
+    k = int(label)
+    competitors = target >= COMPETITOR
     rival = np.flatnonzero(competitors)[count[competitors].argmax()]
     shortfall = max(count[rival] + margin - count[k], 0)
     error[k] = shortfall
@@ -98,6 +99,9 @@ class SubPlasticLearningLayerModel(AbstractSubProcessModel):
 
     def __init__(self, proc):
         p = proc.proc_params
+        if p["lanes"] is not None:
+            raise ValueError("the Loihi rule learns one sample at a time: PlasticLearningLayer with lanes needs "
+                             "the floating_pt (gradient) model")
         n_out, n_in = p["weights"].shape
         rule = p["learning_rule"]
         self.synapse = LearningDense(weights=p["weights"], learning_rule=rule, num_weight_bits=8, weight_exp=0)
@@ -116,3 +120,154 @@ class SubPlasticLearningLayerModel(AbstractSubProcessModel):
         proc.vars.vth.alias(self.neuron.vth)
         proc.vars.error_gain.alias(self.neuron.error_gain)
         proc.vars.counts.alias(self.neuron.counts)
+
+
+def quantize_weights(w):
+    """Float weights (SLAYER units) -> the 8-bit integer weights netx exports: even integers w * 64 in
+    [-256, 254] (lava-dl's quantize_8bit)."""
+    return np.clip(2 * np.round(w * 32), -256, 254).astype(np.int32)
+
+
+def count_loss_gradient(x, v_pre, spikes, label, vth, decay_u, decay_v, loss_scale):
+    """Surrogate gradient of one sample's cross-entropy(loss_scale * counts, label) w.r.t. the weights
+    (outputs, inputs), in SLAYER units, by backpropagation through time of the CUBA dynamics.
+
+    x (steps, inputs): the latent spikes each step integrated; v_pre (steps, outputs): the voltage before the
+    threshold test (fixed point, threshold vth << 6); spikes (steps, outputs). With c = sum_t s[t],
+    g = loss_scale * (softmax(loss_scale * c) - onehot(label)) and the surrogate
+    ds/dv = 1 / (1 + 100 |v / theta - 1|)^2 / theta (SpikingLR's, theta the threshold), going back in time:
+        dv[t] = g * ds/dv[t] + (1 - decay_v / 4096) (1 - s[t]) dv[t+1]     (the reset is not differentiated)
+        du[t] = dv[t] + (1 - decay_u / 4096) du[t+1];    dL/dW = sum_t du[t] x[t]^T
+    """
+    theta = vth / 64.0
+    counts = spikes.sum(axis=0)
+    logits = loss_scale * counts
+    p = np.exp(logits - logits.max())
+    g = loss_scale * (p / p.sum() - (np.arange(len(counts)) == label))
+    surrogate = 1.0 / (1.0 + 100.0 * np.abs(v_pre / (vth * 64.0) - 1.0)) ** 2 / theta
+    keep_v = (4096 - decay_v) / 4096 * (1 - spikes)
+    keep_u = (4096 - decay_u) / 4096
+    dv = np.zeros(len(counts))
+    du = np.zeros(len(counts))
+    du_all = np.zeros(v_pre.shape)
+    for t in range(len(x) - 1, -1, -1):
+        dv = g * surrogate[t] + keep_v[t] * dv
+        du = dv + keep_u * du
+        du_all[t] = du
+    return du_all.T @ x
+
+
+@implements(proc=PlasticLearningLayer, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("floating_pt")
+class PyGradientLearningModel(PyLoihiProcessModel):
+    """The papers' learner (see PlasticLearningLayer): fixed-point forward as the fixed_pt model's, surrogate
+    gradients per taught sample (count_loss_gradient), Adamax on float shadow weights every `batch` taught
+    samples (in slot order, lane by lane), weights quantized back to 8 bits after each step.
+
+    Weights set from outside (Var.set, e.g. a class row re-initialised) replace the shadow weights at the next
+    slot; the Adamax moments are kept. learning_rate and vth are read at run time.
+    """
+
+    s_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, bool, precision=1)
+    target_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=7)
+    s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, bool, precision=1)
+    weights: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=8)
+    vth: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=17)
+    error_gain: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=8)
+    learning_rate: np.ndarray = LavaPyType(np.ndarray, np.float64)
+    counts: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
+
+    BETAS = (0.9, 0.999)
+    EPS = 1e-8
+
+    def __init__(self, proc_params):
+        super().__init__(proc_params)
+        self.timesteps = proc_params["timesteps"]
+        self.slot = proc_params["slot"]
+        self.offset = proc_params["offset"]
+        self.decay_u = proc_params["decay_u"]
+        self.decay_v = proc_params["decay_v"]
+        self.batch = proc_params["batch"]
+        self.loss_scale = proc_params["loss_scale"]
+        n_out, n_in = proc_params["weights"].shape
+        lanes = proc_params["lanes"] or 1
+        steps = self.timesteps - 1  # counted steps: slot steps offset+1 .. offset+T-1
+        self.lane_shape = (lanes,)
+        self.out_shape = (n_out,) if proc_params["lanes"] is None else (lanes, n_out)
+        self.u = np.zeros((lanes, n_out), np.int32)
+        self.v = np.zeros((lanes, n_out), np.int32)
+        self.pending = np.zeros((lanes, n_out), np.float32)
+        self.previous_x = np.zeros((lanes, n_in), np.float32)
+        self.x_trace = np.zeros((lanes, steps, n_in))
+        self.v_trace = np.zeros((lanes, steps, n_out))
+        self.s_trace = np.zeros((lanes, steps, n_out))
+        self.shadow = None
+        self.quantized = None
+        self.weights_t = None
+        self.grad = np.zeros((n_out, n_in))
+        self.taught = 0
+        self.moment = np.zeros((n_out, n_in))
+        self.inf_norm = np.zeros((n_out, n_in))
+        self.updates = 0
+
+    def _start_slot(self):
+        if self.quantized is None or not np.array_equal(self.weights, self.quantized):
+            self.shadow = self.weights / 64.0
+            self.quantized = self.weights.copy()
+            self.weights_t = self.weights.T.astype(np.float32)
+
+    def run_spk(self):
+        x = self.s_in.recv().astype(np.float32).reshape(self.lane_shape + (-1,))
+        target = self.target_in.recv().reshape(self.lane_shape + (-1,))
+        slot_index, phase = divmod(self.time_step - 1, self.slot)
+        if phase == 0:
+            self._start_slot()
+        a_in = self.pending.astype(np.int64)
+        vth = int(self.vth[0])
+        if phase <= self.offset:
+            self.u[:] = 0
+            self.v[:] = 0
+            a_in[:] = 0
+        u, v_pre = cuba_integrate(self.u, self.v, a_in, self.decay_u, self.decay_v)
+        spikes = v_pre > (vth << 6)
+        self.u = u.astype(np.int32)
+        self.v = np.where(spikes, 0, v_pre).astype(np.int32)
+        t = phase - self.offset - 1
+        if 0 <= t < self.timesteps - 1:
+            self.x_trace[:, t] = self.previous_x
+            self.v_trace[:, t] = v_pre
+            self.s_trace[:, t] = spikes
+        self.pending = x @ self.weights_t
+        self.previous_x = x
+        if phase == self.slot - 1:
+            self._end_slot(slot_index, target)
+        self.s_out.send(spikes.reshape(self.out_shape))
+
+    def _end_slot(self, slot_index, target):
+        counts = self.s_trace.sum(axis=1).astype(np.int32)
+        if slot_index < len(self.counts):
+            self.counts[slot_index] = counts.reshape(self.counts.shape[1:])
+        labels, _ = decode_payloads(target)
+        for lane in np.flatnonzero(labels >= 0):
+            self.grad += count_loss_gradient(self.x_trace[lane], self.v_trace[lane], self.s_trace[lane],
+                                             labels[lane], int(self.vth[0]), self.decay_u, self.decay_v,
+                                             self.loss_scale)
+            self.taught += 1
+            if self.taught == self.batch:
+                self._adamax_step()
+
+    def _adamax_step(self):
+        """One Adamax step (PyTorch's formulation) on the mean gradient of the minibatch."""
+        b1, b2 = self.BETAS
+        g = self.grad / self.taught
+        self.updates += 1
+        self.moment = b1 * self.moment + (1 - b1) * g
+        self.inf_norm = np.maximum(b2 * self.inf_norm, np.abs(g) + self.EPS)
+        step = self.learning_rate[0] / (1 - b1 ** self.updates)
+        self.shadow = self.shadow - step * self.moment / self.inf_norm
+        self.weights[:] = quantize_weights(self.shadow)
+        self.quantized = self.weights.copy()
+        self.weights_t = self.weights.T.astype(np.float32)
+        self.grad[:] = 0
+        self.taught = 0

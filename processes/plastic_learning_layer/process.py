@@ -39,29 +39,49 @@ class ErrorLIF(LearningLIF):
 
 
 class PlasticLearningLayer(AbstractProcess):
-    """The learning layer(s) above the LR layer: LearningDense(weights) -> ErrorLIF, taught by `target_in`.
+    """The learning layer above the LR layer: synapses (weights) -> CUBA neurons, taught by `target_in`.
 
-    Ports: s_in (latent spikes), target_in (TeacherSource), s_out (output spikes). Vars (aliases of the inner
-    processes'): weights, vth (threshold, vThMant units), error_gain (the learning rate's run-time factor),
+    Dynamics per step t of a slot (a_in: the synaptic input, one step after the latent spikes x):
+        u[t] = (1 - decay_u / 4096) u[t-1] + W x[t-1]
+        v[t] = (1 - decay_v / 4096) v[t-1] + u[t];   s[t] = v[t] > vth;   v[t] = 0 where s[t]
+    with u = v = 0 through slot step `offset`; spike counts c over the slot's T steps are the class scores.
+    At the slot's last step the teacher's payload (TeacherSource) names the labelled class, and the layer learns
+    according to its model:
+      - fixed_pt (SubProcessModel: LearningDense + ErrorLIF): the Loihi 3-factor margin rule, once per sample,
+        dW = 2^lr_exp * error_gain * x1 * (y2 - y3) (see ErrorLIF);
+      - floating_pt (PyGradientLearningModel): the papers' learning, surrogate-gradient BPTT of the
+        cross-entropy of loss_scale * c through the dynamics above, Adamax on float shadow weights every
+        `batch` taught samples, forward pass in the same fixed point.
+
+    Parameters: weights (outputs, inputs) integer (w * 64), vth (vThMant units), decay_u / decay_v (12-bit),
+    learning_rule (the fixed_pt model's Loihi3FLearningRule), timesteps, slot, offset, n_slots (slots whose
+    counts are kept), error_gain, learning_rate, batch, loss_scale; lanes: samples side by side per slot
+    (floating_pt only; ports and counts then get a lane axis).
+    Ports: s_in (latent spikes), target_in (teacher payloads), s_out (output spikes).
+    Vars: weights, vth, error_gain (fixed_pt learning-rate factor), learning_rate (floating_pt Adamax step),
     counts (output spike counts per slot).
     """
 
     def __init__(self, *, weights, vth, decay_u, decay_v, learning_rule, timesteps, slot, offset, n_slots,
-                 error_gain=4, name=None):
+                 error_gain=4, learning_rate=0.002, batch=64, loss_scale=0.5, lanes=None, name=None):
         weights = np.asarray(weights)
         if weights.ndim != 2:
             raise LavaReplayError(f"plastic weights must be a matrix (outputs, inputs), got shape {weights.shape}")
         if offset + timesteps >= slot:
             raise LavaReplayError(f"a slot of {slot} steps leaves no teaching step after offset {offset} + "
                                   f"T={timesteps}")
+        if batch < 1 or (lanes is not None and lanes < 1):
+            raise LavaReplayError(f"batch and lanes must be >= 1, got {batch} and {lanes}")
         super().__init__(weights=weights, vth=vth, decay_u=decay_u, decay_v=decay_v, learning_rule=learning_rule,
                          timesteps=timesteps, slot=slot, offset=offset, n_slots=n_slots, error_gain=error_gain,
-                         name=name)
+                         batch=batch, loss_scale=loss_scale, lanes=lanes, name=name)
         n_out, n_in = weights.shape
-        self.s_in = InPort(shape=(n_in,))
-        self.target_in = InPort(shape=(n_out,))
-        self.s_out = OutPort(shape=(n_out,))
+        lane = () if lanes is None else (lanes,)
+        self.s_in = InPort(shape=lane + (n_in,))
+        self.target_in = InPort(shape=lane + (n_out,))
+        self.s_out = OutPort(shape=lane + (n_out,))
         self.weights = Var(shape=weights.shape, init=weights)
         self.vth = Var(shape=(1,), init=np.array([vth]))
         self.error_gain = Var(shape=(1,), init=np.array([error_gain]))
-        self.counts = Var(shape=(n_slots, n_out), init=np.zeros((n_slots, n_out), np.int32))
+        self.learning_rate = Var(shape=(1,), init=np.array([learning_rate], np.float64))
+        self.counts = Var(shape=(n_slots,) + lane + (n_out,), init=np.zeros((n_slots,) + lane + (n_out,), np.int32))

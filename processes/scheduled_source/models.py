@@ -7,7 +7,7 @@ from lava.magma.core.model.py.type import LavaPyType
 from lava.magma.core.resources import CPU
 from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 
-from processes.scheduled_source.process import ScheduledSpikeSource
+from processes.scheduled_source.process import ScheduledSpikeSource, lane_shape
 
 
 class ScheduledSourceModelBase(PyLoihiProcessModel):
@@ -23,7 +23,8 @@ class ScheduledSourceModelBase(PyLoihiProcessModel):
         self.slot = proc_params["slot"]
         self.offset = proc_params["offset"]
         self.current = None
-        self.silence = np.zeros(self.samples.shape[1], dtype=bool)
+        self.shape = lane_shape(self.schedule, self.samples.shape[1])
+        self.silence = np.zeros(self.shape, dtype=bool)
 
     def sample_spikes(self, index):
         """(channels, steps) spikes of stored sample `index`."""
@@ -32,13 +33,24 @@ class ScheduledSourceModelBase(PyLoihiProcessModel):
     def run_spk(self):
         slot_index, phase = divmod(self.time_step - 1, self.slot)
         if phase == 0:
-            scheduled = self.schedule[slot_index] if slot_index < len(self.schedule) else -1
-            self.current = None if scheduled < 0 else self.sample_spikes(scheduled)
+            self.current = self.slot_spikes(slot_index)
         t = phase - self.offset
-        if self.current is not None and 0 <= t < self.current.shape[1]:
-            self.s_out.send(self.current[:, t])
+        if self.current is not None and 0 <= t < self.steps:
+            self.s_out.send(self.current[..., t])
         else:
             self.s_out.send(self.silence)
+
+    def slot_spikes(self, slot_index):
+        """(channels, steps) or (lanes, channels, steps) spikes of a slot; None when the slot is silent."""
+        scheduled = self.schedule[slot_index] if slot_index < len(self.schedule) else -1
+        if np.ndim(scheduled) == 0:
+            return None if scheduled < 0 else self.sample_spikes(scheduled)
+        if (scheduled < 0).all():
+            return None
+        spikes = np.zeros(self.shape + (self.steps,), dtype=bool)
+        for lane in np.flatnonzero(scheduled >= 0):
+            spikes[lane] = self.sample_spikes(scheduled[lane])
+        return spikes
 
 
 @implements(proc=ScheduledSpikeSource, protocol=LoihiProtocol)

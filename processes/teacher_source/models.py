@@ -7,14 +7,14 @@ from lava.magma.core.model.py.type import LavaPyType
 from lava.magma.core.resources import CPU
 from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 
-from processes.teacher_source.process import TeacherSource
+from processes.teacher_source.process import COMPETITOR, TeacherSource, labelled_payload
 
 
 @implements(proc=TeacherSource, protocol=LoihiProtocol)
 @requires(CPU)
 @tag("fixed_pt")
 class PyTeacherSourceModel(PyLoihiProcessModel):
-    """Graded 7-bit payloads (labelled: 1 + margin, others: 64) at the slot's teaching step, zeros otherwise."""
+    """Graded 7-bit payloads (labelled_payload(margin) / COMPETITOR) at the slot's teaching step, else zeros."""
 
     s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=7)
 
@@ -24,11 +24,15 @@ class PyTeacherSourceModel(PyLoihiProcessModel):
         self.slot = proc_params["slot"]
         self.teach_step = proc_params["teach_step"]
         n = proc_params["n_classes"]
-        self.silent = np.zeros(n, np.int32)
-        self.targets = np.full((n, n), 64, np.int32)
-        np.fill_diagonal(self.targets, 1 + proc_params["margin"])
+        # row c: the payloads that teach class c; the last row (label -1): no teaching
+        self.targets = np.full((n + 1, n), COMPETITOR, np.int32)
+        np.fill_diagonal(self.targets, labelled_payload(proc_params["margin"]))
+        self.targets[n] = 0
+        self.silent = np.zeros(self.labels.shape[1:] + (n,), np.int32)
 
     def run_spk(self):
         slot_index, phase = divmod(self.time_step - 1, self.slot)
-        label = self.labels[slot_index] if slot_index < len(self.labels) else -1
-        self.s_out.send(self.targets[label] if phase == self.teach_step and label >= 0 else self.silent)
+        if phase == self.teach_step and slot_index < len(self.labels):
+            self.s_out.send(self.targets[self.labels[slot_index]])
+        else:
+            self.s_out.send(self.silent)
