@@ -41,7 +41,7 @@ def run_config(backend="sim", exception_proc_model_map=None, learning="loihi"):
     if backend not in BACKENDS:
         raise LavaReplayError(f"unknown backend {backend!r}; expected one of {', '.join(BACKENDS)}")
     check_learning(learning, backend)
-    exception_proc_model_map = dict(learner_model_map(learning), **(exception_proc_model_map or {}))
+    exception_proc_model_map = {**learner_model_map(learning), **(exception_proc_model_map or {})}
     if backend == "loihi":
         if not loihi_available():
             raise LavaReplayError("backend 'loihi' needs the lava-loihi extension (Intel INRC), which is not "

@@ -38,8 +38,9 @@ class Strategy:
     Loihi rule: lr_exp / error_gain (the rule's scale 2^lr_exp and the run-time error gain: together the
     learning rate), margin (spikes by which the labelled class's neuron must out-spike the others), epochs,
     t_epoch / x1_tau / x1_impulse (learning-epoch length and pre-synaptic trace).
-    Gradient learner: learning_rate (Adamax step), gradient_epochs, batch (taught samples per update),
-    loss_scale (the counts' scale in the cross-entropy, as in pretraining).
+    Gradient learner: learning_rate (Adamax step), old_class_lr_scale (the old classes' weight rows learn at
+    learning_rate times this), gradient_epochs, batch (taught samples per update), loss_scale (the counts'
+    scale in the cross-entropy, as in pretraining).
     """
 
     name: str
@@ -55,6 +56,7 @@ class Strategy:
     x1_tau: int = 16
     x1_impulse: int = 4
     learning_rate: float = 0.002
+    old_class_lr_scale: float = 1.0
     gradient_epochs: int = 20
     batch: int = 64
     loss_scale: float = 0.5
@@ -83,6 +85,7 @@ def strategy(name, **overrides):
            if getattr(chosen, k) < (2 if k == "timesteps" else 1)]
     bad += [f"{k}={getattr(chosen, k)}" for k in ("vth_scale", "learning_rate", "loss_scale")
             if not getattr(chosen, k) > 0]
+    bad += [f"old_class_lr_scale={chosen.old_class_lr_scale}"] if chosen.old_class_lr_scale < 0 else []
     if bad:
         raise LavaReplayError(f"invalid settings for {name}: {', '.join(bad)}")
     return chosen
@@ -236,7 +239,8 @@ def run_learning(frozen, plastic, strat, learning, new_inputs, plan, buffer, new
                                  decay_u=plastic["decay_u"],
                                  decay_v=plastic["decay_v"], learning_rule=rule, timesteps=T, slot=slot,
                                  offset=offset, n_slots=n_slots, error_gain=strat.error_gain,
-                                 learning_rate=strat.learning_rate, batch=strat.batch, loss_scale=strat.loss_scale,
+                                 learning_rate=row_learning_rates(plastic, strat, new_classes), batch=strat.batch,
+                                 loss_scale=strat.loss_scale,
                                  lanes=lanes)
     teacher = TeacherSource(labels=teach, n_classes=plastic["weight"].shape[0], margin=strat.margin, slot=slot,
                             teach_step=slot - 1)
@@ -268,6 +272,14 @@ def initial_weights(plastic, new_classes):
     weights = np.array(plastic["weight"], dtype=np.int32)
     weights[list(new_classes)] = 0
     return weights
+
+
+def row_learning_rates(plastic, strat, new_classes):
+    """The gradient learner's Adamax step per output neuron: learning_rate for the new classes' rows,
+    learning_rate * old_class_lr_scale for the old ones."""
+    rates = np.full(plastic["weight"].shape[0], strat.learning_rate * strat.old_class_lr_scale)
+    rates[list(new_classes)] = strat.learning_rate
+    return rates
 
 
 def learning_vth(plastic, strat):

@@ -39,6 +39,12 @@ def build_parser():
     p.add_argument("--replay-per-class", type=int, default=DEFAULT_REPLAY_PER_CLASS,
                    help=f"stored latents per old class (default {DEFAULT_REPLAY_PER_CLASS})")
     p.add_argument("--epochs", type=int, default=None, help="continual epochs (default: the method's, per learner)")
+    p.add_argument("--learning-rate", type=float, default=None,
+                   help="gradient learner's Adamax step (default: the method's)")
+    p.add_argument("--old-class-lr-scale", type=float, default=None,
+                   help="gradient learner: the old classes' weight rows learn at this fraction of the rate")
+    p.add_argument("--vth-scale", type=float, default=None,
+                   help="learning layer's threshold relative to the pretrained one (default: the method's)")
     p.add_argument("--buffer", default=None, help="replay an existing replay_buffer.npz instead of making one")
     p.add_argument("--model", default=None, help="netx model name or .net path (default: matches T/classes)")
     p.add_argument("--protocol", default="spikinglr")
@@ -138,7 +144,8 @@ def main(argv=None):
                            seed=args.seed, backend=args.backend, eval_split=args.eval_split,
                            lanes=None if args.lanes == 1 else args.lanes)
     report, _ = run_method(args.method, data, protocol, directory, settings, args.epochs, args.model, args.buffer,
-                           args.quick, out=args.out)
+                           args.quick, out=args.out, learning_rate=args.learning_rate, vth_scale=args.vth_scale,
+                           old_class_lr_scale=args.old_class_lr_scale)
     print(summary(report) + f"\n  report: {args.out}/report.json")
     return 0
 

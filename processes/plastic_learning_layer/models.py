@@ -166,7 +166,7 @@ class PyGradientLearningModel(PyLoihiProcessModel):
     samples (in slot order, lane by lane), weights quantized back to 8 bits after each step.
 
     Weights set from outside (Var.set, e.g. a class row re-initialised) replace the shadow weights at the next
-    slot; the Adamax moments are kept. learning_rate and vth are read at run time.
+    slot; the Adamax moments are kept. learning_rate (per weight row) and vth are read at run time.
     """
 
     s_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, bool, precision=1)
@@ -264,7 +264,7 @@ class PyGradientLearningModel(PyLoihiProcessModel):
         self.updates += 1
         self.moment = b1 * self.moment + (1 - b1) * g
         self.inf_norm = np.maximum(b2 * self.inf_norm, np.abs(g) + self.EPS)
-        step = self.learning_rate[0] / (1 - b1 ** self.updates)
+        step = self.learning_rate[:, None] / (1 - b1 ** self.updates)
         self.shadow = self.shadow - step * self.moment / self.inf_norm
         self.weights[:] = quantize_weights(self.shadow)
         self.quantized = self.weights.copy()

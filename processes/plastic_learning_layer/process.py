@@ -55,10 +55,11 @@ class PlasticLearningLayer(AbstractProcess):
 
     Parameters: weights (outputs, inputs) integer (w * 64), vth (vThMant units), decay_u / decay_v (12-bit),
     learning_rule (the fixed_pt model's Loihi3FLearningRule), timesteps, slot, offset, n_slots (slots whose
-    counts are kept), error_gain, learning_rate, batch, loss_scale; lanes: samples side by side per slot
+    counts are kept), error_gain, learning_rate (scalar or per output neuron), batch, loss_scale; lanes: samples side by side per slot
     (floating_pt only; ports and counts then get a lane axis).
     Ports: s_in (latent spikes), target_in (teacher payloads), s_out (output spikes).
-    Vars: weights, vth, error_gain (fixed_pt learning-rate factor), learning_rate (floating_pt Adamax step),
+    Vars: weights, vth, error_gain (fixed_pt learning-rate factor), learning_rate (floating_pt Adamax step, per
+    output neuron: its weight row's step),
     counts (output spike counts per slot).
     """
 
@@ -83,5 +84,6 @@ class PlasticLearningLayer(AbstractProcess):
         self.weights = Var(shape=weights.shape, init=weights)
         self.vth = Var(shape=(1,), init=np.array([vth]))
         self.error_gain = Var(shape=(1,), init=np.array([error_gain]))
-        self.learning_rate = Var(shape=(1,), init=np.array([learning_rate], np.float64))
+        self.learning_rate = Var(shape=(n_out,), init=np.broadcast_to(np.asarray(learning_rate, np.float64),
+                                                                      (n_out,)).copy())
         self.counts = Var(shape=(n_slots,) + lane + (n_out,), init=np.zeros((n_slots,) + lane + (n_out,), np.int32))
