@@ -16,9 +16,11 @@ import time
 import numpy as np
 
 from lava_replay import data_dir as resolve_data_dir
+from lava_replay.backends import run_config
 from lava_replay.cli import run_cli
 from lava_replay.errors import LavaReplayError
 from lava_replay.fileio import atomic_write_json
+from lava_replay.options import at_least, output_file, output_folder
 
 
 def slayer_epoch_seconds(net, spikes, labels, train_idx, batches=8, batch_size=64, seed=0):
@@ -137,13 +139,22 @@ def main(argv=None):
         from lava_replay.compare import bench_compare
 
         classes = new_class_list(args.new_class)
+        run_config(args.backend)
+        at_least("--replay-per-class", args.replay_per_class)
+        output_folder(args.out)
         _, table = bench_compare(resolve_data_dir(args.data_dir), classes, args.replay_per_class, args.seed,
                                  args.backend, args.quick, args.out)
         print(table)
         print(f"written: {args.out}/compare.json, compare.md")
         return 0
-    if args.lava_samples < 1:
-        raise LavaReplayError(f"--lava-samples must be >= 1, got {args.lava_samples}")
+    from lava_replay.data.protocols import pretrain_classes
+    from lava_replay.export import pretrained_model
+
+    at_least("--lava-samples", args.lava_samples)
+    at_least("--timesteps", args.timesteps, 2)
+    for timesteps in args.timesteps:  # a missing model or bad --new-class fails before any data is read
+        pretrained_model(timesteps, pretrain_classes("spikinglr", args.new_class))
+    output_file(args.out)
     results = bench_pretrain(resolve_data_dir(args.data_dir), args.timesteps, args.new_class,
                              args.lava_samples, args.seed)
     atomic_write_json(args.out, {"bench": "pretrain", "results": results})

@@ -43,8 +43,8 @@ def summarise(pairs):
 
 def markdown(summary, n_classes):
     """The comparison table: measured (mean ± std over new classes when several) beside the paper's figures."""
-    def pct(x):
-        return f"{100 * x['mean']:.2f} %" + (f" ± {100 * x['std']:.2f}" if n_classes > 1 else "")
+    def pct(x, unit="%"):
+        return f"{100 * x['mean']:.2f} {unit}" + (f" ± {100 * x['std']:.2f}" if n_classes > 1 else "")
 
     def ratio(x):
         return f"{x['mean']:.2f}×" + (f" ± {x['std']:.2f}" if n_classes > 1 else "")
@@ -54,7 +54,8 @@ def markdown(summary, n_classes):
         "|---|---|---|---|",
         f"| old-class top-1 | {pct(s['old']['spikinglr'])} | {pct(s['old']['replay4ncl'])} | 86.22 % / 90.43 % |",
         f"| new-class top-1 | {pct(s['new']['spikinglr'])} | {pct(s['new']['replay4ncl'])} | comparable |",
-        f"| forgetting (points) | {pct(s['forgetting']['spikinglr'])} | {pct(s['forgetting']['replay4ncl'])} | |",
+        f"| forgetting (old before − after) | {pct(s['forgetting']['spikinglr'], 'pp')} | "
+        f"{pct(s['forgetting']['replay4ncl'], 'pp')} | |",
         f"| latency ratio, Lava wall-clock | 1× | {ratio(s['latency_ratio_wall'])} | 4.88× |",
         f"| latency ratio, timesteps | 1× | {ratio(s['timestep_ratio'])} | |",
         f"| latent-memory reduction, bits per latent | 0 | {pct(s['memory_bits_reduction'])} | 20 % |",

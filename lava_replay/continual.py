@@ -62,8 +62,12 @@ def strategy(name, **overrides):
     if name not in STRATEGIES:
         raise LavaReplayError(f"unknown method {name!r}; expected one of {', '.join(STRATEGIES)}")
     chosen = replace(STRATEGIES[name], **{k: v for k, v in overrides.items() if v is not None})
-    if chosen.timesteps < 2 or chosen.window < 1 or chosen.epochs < 1 or chosen.vth_scale <= 0:
-        raise LavaReplayError(f"invalid settings for {name}: {chosen}")
+    problems = [f"{field} must be >= {low}, got {getattr(chosen, field)}"
+                for field, low in (("timesteps", 2), ("window", 1), ("epochs", 1)) if getattr(chosen, field) < low]
+    if chosen.vth_scale <= 0:
+        problems.append(f"vth_scale must be > 0, got {chosen.vth_scale}")
+    if problems:
+        raise LavaReplayError(f"invalid settings for {name}: " + "; ".join(problems))
     return chosen
 
 
