@@ -120,6 +120,16 @@ def test_bad_out_fails_before_any_work(tmp_path, capsys):
     assert (tmp_path / "new" / "run").is_dir()
 
 
+def test_out_where_no_file_can_be_created(tmp_path, monkeypatch, capsys):
+    import tempfile
+
+    def refused(*args, **kwargs):  # what a read-only folder does (root, who runs these tests, may write anywhere)
+        raise PermissionError(13, "Permission denied")
+    monkeypatch.setattr(tempfile, "mkstemp", refused)
+    assert run_cli(main, ["--out", str(tmp_path)] + NO_DATA) == 2
+    assert f"--out {tmp_path} cannot be written (Permission denied)" in capsys.readouterr().err
+
+
 def test_strategy_errors_name_the_setting():
     from lava_replay.continual import strategy
     from lava_replay.errors import LavaReplayError
