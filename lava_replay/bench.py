@@ -17,9 +17,11 @@ import time
 import numpy as np
 
 from lava_replay import data_dir as resolve_data_dir
+from lava_replay.backends import run_config
 from lava_replay.cli import run_cli
 from lava_replay.errors import LavaReplayError
 from lava_replay.fileio import atomic_write_json
+from lava_replay.options import at_least, output_file, output_folder
 
 
 def slayer_epoch_seconds(net, spikes, labels, train_idx, batches=8, batch_size=64, seed=0):
@@ -146,8 +148,9 @@ def speed_main(args):
     from lava_replay.export import pretrained_model
     from lava_replay.speed import bench_speed, markdown
 
-    if min(args.samples, args.train_samples, args.stock_samples, args.lanes) < 1:
-        raise LavaReplayError("--samples, --train-samples, --stock-samples and --lanes must be >= 1")
+    for option in ("samples", "train_samples", "stock_samples", "lanes"):
+        at_least("--" + option.replace("_", "-"), getattr(args, option))
+    output_file(args.out)
     data, protocol = load_shd_protocol(resolve_data_dir(args.data_dir), "spikinglr", 40, [0], args.seed)
     path, _ = pretrained_model(40, protocol.pretrain_classes)
     spikedyn = None
@@ -176,23 +179,31 @@ def main(argv=None):
         from lava_replay.backends import check_learning
         from lava_replay.continual import JobSettings
 
+        classes = new_class_list(args.new_class)
         learnings = ("gradient", "loihi") if args.learning == "both" else (args.learning,)
+        run_config(args.backend)
         for learning in learnings:
             check_learning(learning, args.backend)
-        if min(args.replay_per_class) < 1 or args.lanes < 1:
-            raise LavaReplayError("--replay-per-class and --lanes must be >= 1")
+        at_least("--replay-per-class", args.replay_per_class)
+        at_least("--lanes", args.lanes)
+        output_folder(args.out)
         settings = JobSettings(replay_per_class=args.replay_per_class[0], backend=args.backend,
                                eval_split=args.eval_split, lanes=None if args.lanes == 1 else args.lanes)
-        _, table = bench_compare(resolve_data_dir(args.data_dir), args.protocol, learnings, args.seeds,
-                                 new_class_list(args.new_class), settings, args.quick, args.out,
-                                 args.replay_per_class)
+        _, table = bench_compare(resolve_data_dir(args.data_dir), args.protocol, learnings, args.seeds, classes,
+                                 settings, args.quick, args.out, args.replay_per_class)
         print(table)
         print(f"written: {args.out}/compare.json, compare.md")
         return 0
     if args.bench == "speed":
         return speed_main(args)
-    if args.lava_samples < 1:
-        raise LavaReplayError(f"--lava-samples must be >= 1, got {args.lava_samples}")
+    from lava_replay.data.protocols import pretrain_classes
+    from lava_replay.export import pretrained_model
+
+    at_least("--lava-samples", args.lava_samples)
+    at_least("--timesteps", args.timesteps, 2)
+    for timesteps in args.timesteps:  # a missing model or bad --new-class fails before any data is read
+        pretrained_model(timesteps, pretrain_classes("spikinglr", args.new_class))
+    output_file(args.out)
     results = bench_pretrain(resolve_data_dir(args.data_dir), args.timesteps, args.new_class,
                              args.lava_samples, args.seed)
     atomic_write_json(args.out, {"bench": "pretrain", "results": results})

@@ -53,8 +53,8 @@ def summarise(reports):
 
 def markdown(summary, learning, n_runs):
     """The comparison table of one learner: measured (mean ± std over runs) beside the paper's figures."""
-    def pct(x):
-        return f"{100 * x['mean']:.2f} ± {100 * x['std']:.2f} %"
+    def pct(x, unit="%"):
+        return f"{100 * x['mean']:.2f} ± {100 * x['std']:.2f} {unit}"
 
     def num(x, unit=""):
         return f"{x['mean']:.2f}{unit}" + (f" ± {x['std']:.2f}" if x["std"] else "")
@@ -71,9 +71,8 @@ def markdown(summary, learning, n_runs):
         f"| all-class top-1 | {pct(acc['spikinglr']['all'])} | {pct(acc['replay4ncl']['all'])} | |",
         f"| old-class top-1 before learning | {pct(acc['spikinglr']['old_before'])} | "
         f"{pct(acc['replay4ncl']['old_before'])} | |",
-        f"| forgetting (points) | {100 * acc['spikinglr']['forgetting']['mean']:.2f} ± "
-        f"{100 * acc['spikinglr']['forgetting']['std']:.2f} | {100 * acc['replay4ncl']['forgetting']['mean']:.2f} ± "
-        f"{100 * acc['replay4ncl']['forgetting']['std']:.2f} | |",
+        f"| forgetting (old before − after) | {pct(acc['spikinglr']['forgetting'], 'pp')} | "
+        f"{pct(acc['replay4ncl']['forgetting'], 'pp')} | |",
         f"| latency ratio, Lava wall-clock | 1× | {num(r['latency_ratio_wall'], '×')} | 4.88× |",
         f"| latency ratio, timesteps | 1× | {num(r['timestep_ratio'], '×')} | |",
         f"| bits per latent | {s['spikinglr']['bits_per_latent']['mean']:.0f} | "

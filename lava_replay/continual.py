@@ -81,13 +81,13 @@ def strategy(name, **overrides):
     if name not in STRATEGIES:
         raise LavaReplayError(f"unknown method {name!r}; expected one of {', '.join(STRATEGIES)}")
     chosen = replace(STRATEGIES[name], **{k: v for k, v in overrides.items() if v is not None})
-    bad = [f"{k}={getattr(chosen, k)}" for k in ("timesteps", "window", "epochs", "gradient_epochs", "batch")
-           if getattr(chosen, k) < (2 if k == "timesteps" else 1)]
-    bad += [f"{k}={getattr(chosen, k)}" for k in ("vth_scale", "learning_rate", "loss_scale")
-            if not getattr(chosen, k) > 0]
-    bad += [f"old_class_lr_scale={chosen.old_class_lr_scale}"] if chosen.old_class_lr_scale < 0 else []
-    if bad:
-        raise LavaReplayError(f"invalid settings for {name}: {', '.join(bad)}")
+    problems = [f"{field} must be >= {low}, got {getattr(chosen, field)}"
+                for field, low in (("timesteps", 2), ("window", 1), ("epochs", 1), ("gradient_epochs", 1),
+                                   ("batch", 1), ("old_class_lr_scale", 0)) if getattr(chosen, field) < low]
+    problems += [f"{field} must be > 0, got {getattr(chosen, field)}"
+                 for field in ("vth_scale", "learning_rate", "loss_scale") if not getattr(chosen, field) > 0]
+    if problems:
+        raise LavaReplayError(f"invalid settings for {name}: " + "; ".join(problems))
     return chosen
 
 

@@ -4,10 +4,11 @@ import json
 import os
 
 from lava_replay.errors import LavaReplayError
-from lava_replay.fileio import atomic_write_json, atomic_write_with
+from lava_replay.fileio import atomic_write_json, atomic_write_with, file_sha256
 from lava_replay.model import ModelConfig
 
 MODEL_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "netx_models")
+WEIGHT_RANGE = (-256, 254)  # SLAYER's 8-bit weights as a .net stores them (netx clips to this range)
 
 
 def model_path(name, model_dir=MODEL_DIR):
@@ -34,7 +35,7 @@ def export_model(net, path, meta):
         raise LavaReplayError(f"export metadata lacks {sorted(required - set(meta))}")
     exported = copy.deepcopy(net)  # SLAYER's export removes weight norm from the module it exports
     atomic_write_with(path, exported.export_hdf5, suffix=".net")
-    sidecar = dict(meta, architecture=net.cfg.to_dict(), format="lava-replay-netx-1",
+    sidecar = dict(meta, architecture=net.cfg.to_dict(), format="lava-replay-netx-1", net_sha256=file_sha256(path),
                    neuron={"threshold": net.cfg.threshold, "current_decay": net.cfg.current_decay,
                            "voltage_decay": net.cfg.voltage_decay, "vThMant": int(net.cfg.threshold * 64),
                            "iDecay": round(net.cfg.current_decay * 4096),
@@ -58,16 +59,43 @@ def layer_shapes(net_path):
                               "re-export it with python -m lava_replay.pretrain") from exc
 
 
+def check_weights(net_path):
+    """LavaReplayError unless every weight in the .net is finite and within WEIGHT_RANGE."""
+    import h5py
+    import numpy as np
+
+    low, high = WEIGHT_RANGE
+    with h5py.File(net_path, "r") as h:
+        for k in sorted(h["layer"], key=int):
+            for key in ("weight", "weight_rec"):
+                if key not in h["layer"][k]:
+                    continue
+                weights = h["layer"][k][key][()]
+                if not np.isfinite(weights).all():
+                    raise LavaReplayError(f"{net_path}: layer {k} {key} holds NaN or infinite values; the file is "
+                                          "corrupt, re-export it with python -m lava_replay.pretrain")
+                if weights.min() < low or weights.max() > high:
+                    raise LavaReplayError(f"{net_path}: layer {k} {key} holds weights in {weights.min():g}.."
+                                          f"{weights.max():g}; expected 8-bit netx weights in {low}..{high}")
+
+
 def load_model_info(net_path, timesteps=None, architecture=None, classes=None):
     """Sidecar of a .net after checking that the file is sound and matches the requested T/architecture/classes."""
     if not os.path.exists(net_path):
-        raise LavaReplayError(f"model file {net_path} not found; pretrain it with python -m lava_replay.pretrain")
+        raise LavaReplayError(f"model file {net_path} not found")
     side = sidecar_path(net_path)
     try:
         with open(side) as f:
             info = json.load(f)
     except (OSError, json.JSONDecodeError) as exc:
         raise LavaReplayError(f"sidecar {side} of {net_path} is missing or not JSON ({exc})") from exc
+    if "net_sha256" not in info:
+        raise LavaReplayError(f"sidecar {side} lacks the SHA-256 of {net_path} (net_sha256), so the file cannot be "
+                              "checked; re-export it with python -m lava_replay.pretrain")
+    if file_sha256(net_path) != info["net_sha256"]:
+        raise LavaReplayError(f"{net_path} does not match the SHA-256 in its sidecar {side}: the file is corrupt or "
+                              "was changed after export; restore it or re-export it with "
+                              "python -m lava_replay.pretrain")
     cfg = ModelConfig.from_dict(info["architecture"])
     sizes = cfg.layer_sizes()
     expected = [("dense_rec" if cfg.recurrent else "dense", a, b) for a, b in zip(sizes[:-2], sizes[1:-1])]
@@ -75,6 +103,7 @@ def load_model_info(net_path, timesteps=None, architecture=None, classes=None):
     found = layer_shapes(net_path)
     if found != expected:
         raise LavaReplayError(f"{net_path} holds layers {found} but its sidecar describes {expected}")
+    check_weights(net_path)
     if timesteps is not None and info["timesteps"] != timesteps:
         raise LavaReplayError(f"{net_path} was trained at T={info['timesteps']}, but T={timesteps} was requested")
     if architecture is not None and cfg.layer_sizes() != architecture.layer_sizes():
@@ -113,6 +142,10 @@ def pretrained_model(timesteps, pretrain_classes, model=None):
     try:
         return path, load_model_info(path, timesteps=timesteps, classes=pretrain_classes)
     except LavaReplayError as exc:
+        if model:
+            names = sorted(n[:-len(".net")] for n in os.listdir(MODEL_DIR) if n.endswith(".net"))
+            raise LavaReplayError(f"--model {model}: {exc}; expected a .net path or a model name in {MODEL_DIR} "
+                                  f"({', '.join(names)})") from exc
         missing = sorted(set(range(20)) - set(pretrain_classes))
         raise LavaReplayError(
             f"{exc}. To make it: python -m lava_replay.pretrain --timesteps {timesteps} "

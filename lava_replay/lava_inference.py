@@ -1,9 +1,9 @@
 """Run an exported netx network in Lava (fixed point) over many samples and collect every layer's spikes."""
 import numpy as np
 
-from lava_replay.backends import run_config
 from lava_replay.errors import LavaReplayError
 from lava_replay.export import layer_shapes
+from lava_replay.lava_session import LavaSession
 from lava_replay.slot_reset import MODEL_MAP
 
 
@@ -15,7 +15,6 @@ def slot_length(timesteps, n_layers):
 
 def _run_chunk(net_path, spikes, slot, backend, layers):
     from lava.lib.dl import netx
-    from lava.magma.core.run_conditions import RunSteps
     from lava.proc import io
 
     n, n_in, timesteps = spikes.shape
@@ -33,11 +32,9 @@ def _run_chunk(net_path, spikes, slot, backend, layers):
     for i in chosen:
         sinks[i] = io.sink.RingBuffer(shape=net.layers[i].out.shape, buffer=total)
         net.layers[i].out.connect(sinks[i].a_in)
-    try:
-        net.run(condition=RunSteps(num_steps=total), run_cfg=run_config(backend, MODEL_MAP))
+    with LavaSession(net, backend, MODEL_MAP) as lava:
+        lava.run(total)
         recorded = {i: sink.data.get() for i, sink in sinks.items()}
-    finally:
-        net.stop()
     # sample k's input step 0 is sent at global step k*slot+1; SLAYER's one-step delay_shift per block is
     # exactly Lava's Dense delay, so every layer's SLAYER step t is column k*slot+t of its sink
     start = np.arange(n)[:, None] * slot + np.arange(timesteps)[None, :]

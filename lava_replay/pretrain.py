@@ -5,6 +5,7 @@
 """
 import argparse
 import os
+import shlex
 import sys
 import time
 from dataclasses import asdict, dataclass
@@ -17,6 +18,7 @@ from lava_replay.cli import run_cli
 from lava_replay.errors import LavaReplayError
 from lava_replay.export import MODEL_DIR, default_model_name, export_model, load_model_info, load_slayer_net, model_path
 from lava_replay.fileio import atomic_write_with
+from lava_replay.options import above_zero, at_least, output_folder
 from lava_replay.model import ModelConfig, SpikingNet, predict
 
 
@@ -216,18 +218,49 @@ def quick_subset(protocol, labels, per_class=30, seed=0):
     return protocol
 
 
+def check_options(args):
+    """Check every option (and make the output folders) before any data is read; returns the pretraining classes."""
+    from lava_replay.data.protocols import pretrain_classes
+
+    for option in ("timesteps", "epochs", "batch_size", "hidden"):
+        at_least("--" + option.replace("_", "-"), getattr(args, option))
+    at_least("--channel-shift", args.channel_shift, 0)
+    at_least("--threads", args.threads, 0)
+    above_zero("--lr", args.lr)
+    if not 0 <= args.dropout < 1:
+        raise LavaReplayError(f"--dropout must be in [0, 1), got {args.dropout}")
+    if not 0 <= args.time_shift < 1:
+        raise LavaReplayError(f"--time-shift must be in [0, 1), got {args.time_shift}")
+    classes = pretrain_classes(args.protocol, args.new_class)
+    if args.init_from:
+        try:
+            load_model_info(model_path(args.init_from, args.model_dir), classes=classes,
+                            architecture=ModelConfig(hidden=tuple(args.hidden)))
+        except LavaReplayError as exc:
+            raise LavaReplayError(f"--init-from {args.init_from}: {exc}") from exc
+    output_folder(args.model_dir, "--model-dir")
+    if args.checkpoint_dir:
+        output_folder(args.checkpoint_dir, "--checkpoint-dir")
+    return classes
+
+
+def interrupted_note(checkpoint, started, argv):
+    """What a Ctrl-C leaves: the last checkpoint written since `started` and the command that resumes from it."""
+    if checkpoint and os.path.exists(checkpoint) and (os.path.getmtime(checkpoint) >= started or "--resume" in argv):
+        epoch = torch.load(checkpoint)["epoch"]
+        command = shlex.join(["python", "-m", "lava_replay.pretrain"] + [a for a in argv if a != "--resume"]
+                             + ["--resume"])
+        return f"last checkpoint {checkpoint} (after epoch {epoch}); resume with: {command}"
+    return "no epoch was finished, no checkpoint written"
+
+
 def main(argv=None):
     """Entry point of python -m lava_replay.pretrain."""
     from lava_replay.data.protocols import load_shd_protocol
 
+    argv = sys.argv[1:] if argv is None else list(argv)
     args = build_parser().parse_args(argv)
-    for option in ("timesteps", "epochs", "batch_size"):
-        if getattr(args, option) < 1:
-            raise LavaReplayError(f"--{option.replace('_', '-')} must be >= 1, got {getattr(args, option)}")
-    if args.lr <= 0:
-        raise LavaReplayError(f"--lr must be > 0, got {args.lr}")
-    if not 0 <= args.dropout < 1:
-        raise LavaReplayError(f"--dropout must be in [0, 1), got {args.dropout}")
+    classes = check_options(args)
     if args.threads:
         torch.set_num_threads(args.threads)
     data, protocol = load_shd_protocol(resolve_data_dir(args.data_dir), args.protocol, args.timesteps,
@@ -240,8 +273,14 @@ def main(argv=None):
     init_from = model_path(args.init_from, args.model_dir) if args.init_from else None
     train_cfg = TrainConfig(epochs=epochs, lr=args.lr, batch_size=args.batch_size, seed=args.seed,
                             channel_shift=args.channel_shift, time_shift=args.time_shift)
-    _, sidecar = pretrain(data, protocol, args.timesteps, model_cfg, train_cfg, args.name, args.model_dir,
-                          args.checkpoint_dir, args.resume, init_from=init_from)
+    name = args.name or default_model_name(args.timesteps, classes)
+    started = time.time()
+    try:
+        _, sidecar = pretrain(data, protocol, args.timesteps, model_cfg, train_cfg, name, args.model_dir,
+                              args.checkpoint_dir, args.resume, init_from=init_from)
+    except KeyboardInterrupt:
+        checkpoint = os.path.join(args.checkpoint_dir, f"{name}.pt") if args.checkpoint_dir else None
+        raise KeyboardInterrupt(interrupted_note(checkpoint, started, argv)) from None
     print(f"test accuracy on the {len(sidecar['classes'])} pretraining classes: "
           f"{100 * sidecar['accuracy']['test']:.2f} % (val {100 * sidecar['accuracy']['val']:.2f} %)")
     return 0

@@ -14,8 +14,8 @@ from lava_replay import data_dir as resolve_data_dir
 from lava_replay.backends import BACKENDS, LEARNINGS, check_learning, run_config
 from lava_replay.cli import run_cli
 from lava_replay.continual import DEFAULT_LANES, STRATEGIES
-from lava_replay.errors import LavaReplayError
-from lava_replay.fileio import atomic_write_json
+from lava_replay.fileio import atomic_write_json, file_sha256
+from lava_replay.options import above_zero, at_least, output_folder
 
 QUICK = {"replay_per_class": 4, "eval_per_class": 3, "max_new": 24, "epochs": {"loihi": 1, "gradient": 10}}
 DEFAULT_REPLAY_PER_CLASS = 64  # one minibatch per old class, SpikingLR's smallest buffer
@@ -118,6 +118,31 @@ def spikedyn_args(argv):
     return None
 
 
+def check_options(args):
+    """Check every option (and make the output folder) before any data is loaded or Lava runs; returns T."""
+    from lava_replay.continual import check_lr_layer
+    from lava_replay.data.protocols import pretrain_classes
+    from lava_replay.export import pretrained_model
+    from lava_replay.replay.buffer import LatentBuffer
+
+    run_config(args.backend)  # an unavailable backend fails here
+    check_learning(args.learning, args.backend)
+    at_least("--replay-per-class", args.replay_per_class)
+    at_least("--lanes", args.lanes)
+    for option in ("learning_rate", "vth_scale"):
+        above_zero("--" + option.replace("_", "-"), getattr(args, option))
+    at_least("--old-class-lr-scale", args.old_class_lr_scale, 0)
+    at_least("--timesteps", args.timesteps, 2)
+    at_least("--epochs", args.epochs)
+    timesteps = args.timesteps if args.timesteps is not None else STRATEGIES[args.method].timesteps
+    path, info = pretrained_model(timesteps, pretrain_classes(args.protocol, args.new_class), args.model)
+    check_lr_layer(args.lr_layer, len(info["architecture"]["hidden"]))
+    if args.buffer:
+        LatentBuffer.load(args.buffer, model_sha=file_sha256(path), timesteps=timesteps)
+    output_folder(args.out)
+    return timesteps
+
+
 def main(argv=None):
     """Entry point of python -m lava_replay.run."""
     from lava_replay.data.protocols import load_shd_protocol
@@ -129,13 +154,7 @@ def main(argv=None):
 
         return spikedyn_main(rest)
     args = build_parser().parse_args(argv)
-    run_config(args.backend)  # an unavailable backend fails here, before any data is loaded
-    check_learning(args.learning, args.backend)
-    if args.replay_per_class < 1:
-        raise LavaReplayError(f"--replay-per-class must be >= 1, got {args.replay_per_class}")
-    if args.lanes < 1:
-        raise LavaReplayError(f"--lanes must be >= 1, got {args.lanes}")
-    timesteps = args.timesteps or STRATEGIES[args.method].timesteps
+    timesteps = check_options(args)
     directory = resolve_data_dir(args.data_dir)
     data, protocol = load_shd_protocol(directory, args.protocol, timesteps, args.new_class, args.seed)
     from lava_replay.continual import JobSettings

@@ -21,7 +21,7 @@ def test_bin_events_fixed_grid():
     assert shd.bin_events([0.02], [0], 100)[0, 1] == 1  # 14 ms bins at T=100
 
 
-def _write_shd(path, n=12, n_classes=3):
+def _write_shd(path, n=12, n_classes=3, tonic_placeholder=True):
     rng = np.random.default_rng(0)
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with h5py.File(path, "w") as f:
@@ -33,10 +33,19 @@ def _write_shd(path, n=12, n_classes=3):
         f.create_dataset("labels", data=np.arange(n) % n_classes)
         f.create_dataset("extra/speaker", data=np.zeros(n, dtype=int))
         f.create_dataset("extra/keys", data=np.array([b"k%d" % i for i in range(n_classes)]))
-    open(path + ".zip", "a").close()
+    if tonic_placeholder:
+        open(path + ".zip", "a").close()
 
 
-def test_load_split_through_tonic_and_cache(tmp_path):
+def _no_download(monkeypatch):
+    import tonic
+
+    def offline(self, *a, **k):
+        raise OSError("no network")
+    monkeypatch.setattr(tonic.datasets.SHD, "download", offline)
+
+
+def test_load_split_and_cache(tmp_path):
     _write_shd(str(tmp_path / "SHD" / "shd_train.h5"))
     first = shd.load_split(str(tmp_path), "train", 40, progress=False)
     assert first["spikes"].shape == (12, 700, 40)
@@ -49,13 +58,54 @@ def test_load_split_through_tonic_and_cache(tmp_path):
 
 
 def test_missing_shd_names_the_file(tmp_path, monkeypatch):
-    import tonic
-
-    def offline(self, *a, **k):
-        raise OSError("no network")
-    monkeypatch.setattr(tonic.datasets.SHD, "download", offline)
+    _no_download(monkeypatch)
     with pytest.raises(LavaReplayError, match="shd_train.h5"):
         shd.load_split(str(tmp_path), "train", 40, progress=False)
+    assert os.listdir(tmp_path) == []  # the failed download left nothing behind
+    with pytest.raises(LavaReplayError, match="data directory .*missing does not exist"):
+        shd.load_split(str(tmp_path / "missing"), "train", 40, progress=False)
+    assert not (tmp_path / "missing").exists()
+
+
+def test_the_h5_file_alone_loads_offline_as_tonic_reads_it(tmp_path, monkeypatch):
+    import tonic
+
+    _write_shd(str(tmp_path / "SHD" / "shd_train.h5"), tonic_placeholder=False)
+    _no_download(monkeypatch)
+    data = shd.load_split(str(tmp_path), "train", 40, progress=False)
+    assert sorted(os.listdir(tmp_path / "SHD")) == ["shd_train.h5"]  # nothing added beside the user's file
+    (tmp_path / "SHD" / "shd_train.h5.zip").touch()  # tonic reads the same file only with its placeholder
+    dataset = tonic.datasets.SHD(save_to=str(tmp_path), train=True)
+    for i in range(len(dataset)):
+        events, label = dataset[i]
+        assert np.array_equal(data["spikes"][i], shd.bin_events(events["t"] * 1e-6, events["x"], 40))
+        assert data["labels"][i] == label
+    assert np.array_equal(data["speakers"], dataset.speaker)
+
+
+def _truncate(path):
+    size = os.path.getsize(path)
+    with open(path, "r+b") as f:
+        f.truncate(size // 2)
+
+
+@pytest.mark.parametrize("damage", ["truncated", "empty", "no spikes/times", "units out of range"])
+def test_unreadable_shd_file_is_called_what_it_is(damage, tmp_path):
+    path = str(tmp_path / "SHD" / "shd_train.h5")
+    _write_shd(path, tonic_placeholder=False)
+    if damage == "truncated":
+        _truncate(path)
+    elif damage == "empty":
+        open(path, "w").close()
+    else:
+        with h5py.File(path, "r+") as f:
+            if damage == "no spikes/times":
+                del f["spikes/times"]
+            else:
+                f["spikes/units"][0] = np.full(50, 700, np.uint16)
+    with pytest.raises(LavaReplayError, match=r"shd_train.h5 is not a readable SHD file: "):
+        shd.load_split(str(tmp_path), "train", 40, progress=False)
+    assert not (tmp_path / "cache").exists()
 
 
 def test_official_protocol_needs_test_file(tmp_path):
@@ -143,6 +193,10 @@ def test_mnist_errors(tmp_path):
         mnist.load_mnist(str(tmp_path), "train")
     (folder / "train-images-idx3-ubyte.gz").write_bytes(gzip.compress(b"\x01\x02\x03\x04garbage"))
     with pytest.raises(LavaReplayError, match="magic"):
+        mnist.load_mnist(str(tmp_path), "train")
+    _write_idx(folder / "train-images-idx3-ubyte.gz", np.zeros((200, 28, 28)) + 7)
+    _truncate(folder / "train-images-idx3-ubyte.gz")
+    with pytest.raises(LavaReplayError, match="cannot read IDX file .*train-images-idx3-ubyte.gz"):
         mnist.load_mnist(str(tmp_path), "train")
 
 

@@ -1,6 +1,7 @@
 """Bad input around .net files and the command-line tools: clear errors naming what was wrong."""
 import json
 import os
+import shutil
 
 import numpy as np
 import pytest
@@ -8,7 +9,8 @@ import torch
 
 from lava_replay.data.synthetic import synthetic_shd
 from lava_replay.errors import LavaReplayError
-from lava_replay.export import export_model, load_model_info, load_slayer_net, pretrained_model
+from lava_replay.export import export_model, load_model_info, load_slayer_net, model_path, pretrained_model
+from lava_replay.fileio import file_sha256
 from lava_replay.model import ModelConfig, SpikingNet
 
 
@@ -49,12 +51,77 @@ def test_wrong_classes(small_model):
         load_model_info(small_model[1], classes=[0, 1])
 
 
+def _rehash(net_path):
+    """Make the sidecar agree with the .net again (as a faulty export would), to reach the checks after the hash."""
+    side = net_path[:-4] + ".json"
+    with open(side) as f:
+        info = json.load(f)
+    info["net_sha256"] = file_sha256(net_path)
+    with open(side, "w") as f:
+        json.dump(info, f)
+
+
 def test_corrupt_net(small_model):
     path = small_model[1]
     with open(path, "wb") as f:
         f.write(b"not an hdf5 file")
+    with pytest.raises(LavaReplayError, match="does not match the SHA-256 in its sidecar"):
+        load_model_info(path)
+    _rehash(path)
     with pytest.raises(LavaReplayError, match="not a readable netx network file"):
         load_model_info(path)
+
+
+def test_committed_models_carry_their_hash():
+    for name in ("shd19_T40_new0", "shd19_T100_new0"):
+        path = model_path(name)
+        assert load_model_info(path)["net_sha256"] == file_sha256(path)
+
+
+def test_random_bytes_in_a_copy_of_the_committed_model_are_refused(tmp_path):
+    source = model_path("shd19_T40_new0")
+    copy = tmp_path / "shd19_T40_new0.net"
+    shutil.copy(source, copy)
+    shutil.copy(source[:-4] + ".json", tmp_path / "shd19_T40_new0.json")
+    middle = os.path.getsize(copy) // 2
+    with open(copy, "r+b") as f:
+        f.seek(middle - 32768)
+        f.write(np.random.default_rng(0).bytes(65536))
+    with pytest.raises(LavaReplayError, match=f"{copy} does not match the SHA-256 in its sidecar"):
+        pretrained_model(40, list(range(1, 20)), str(copy))
+
+
+def test_sidecar_without_hash_is_refused(small_model):
+    side = small_model[1][:-4] + ".json"
+    with open(side) as f:
+        info = json.load(f)
+    del info["net_sha256"]
+    with open(side, "w") as f:
+        json.dump(info, f)
+    with pytest.raises(LavaReplayError, match="lacks the SHA-256"):
+        load_model_info(small_model[1])
+
+
+@pytest.mark.parametrize("bad, message", [(np.nan, "NaN or infinite"), (np.inf, "NaN or infinite"),
+                                          (1000.0, r"expected 8-bit netx weights in -256..254")])
+def test_weights_must_be_finite_and_in_range(bad, message, small_model):
+    import h5py
+
+    path = small_model[1]
+    with h5py.File(path, "r+") as h:
+        weights = h["layer"]["1"]["weight"]
+        changed = weights[()]
+        changed.flat[3] = bad
+        weights[...] = changed
+    _rehash(path)
+    with pytest.raises(LavaReplayError, match=f"layer 1 weight holds .*{message}"):
+        load_model_info(path)
+
+
+def test_mistyped_model_name_lists_the_models(tmp_path):
+    with pytest.raises(LavaReplayError, match=r"--model shd19_T40_nwe0: .* not found; .*shd19_T40_new0") as exc:
+        pretrained_model(40, list(range(1, 20)), "shd19_T40_nwe0")
+    assert "To make it" not in str(exc.value)
 
 
 def test_sidecar_disagrees_with_file(small_model, tmp_path):

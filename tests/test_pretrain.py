@@ -93,3 +93,31 @@ def test_augment_shifts_whole_pattern():
         (c, t), = torch.nonzero(sample).tolist()
         assert 20 <= c <= 30 and 8 <= t <= 12
     assert torch.equal(augment(x, np.random.default_rng(0), 0, 0), x)
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--timesteps", "0"], "--timesteps must be >= 1, got 0"),
+    (["--hidden", "200", "0"], "--hidden must be >= 1"),
+    (["--channel-shift", "-1"], "--channel-shift must be >= 0"),
+    (["--time-shift", "1.5"], "--time-shift must be in [0, 1)"),
+    (["--lr", "0"], "--lr must be > 0"),
+    (["--new-class", "21"], "--new-class must name distinct classes"),
+    (["--init-from", "no_such_model"], "--init-from no_such_model: model file"),
+])
+def test_options_fail_before_any_data_is_read(argv, message, tmp_path, capsys):
+    from lava_replay.cli import run_cli
+
+    base = ["--data-dir", str(tmp_path / "no-data"), "--model-dir", str(tmp_path / "m"), "--checkpoint-dir", ""]
+    assert run_cli(pretrain_module.main, base + argv) == 2
+    assert message in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("option", ["--model-dir", "--checkpoint-dir"])
+def test_output_folders_that_are_files_fail_before_training(option, tmp_path, capsys):
+    from lava_replay.cli import run_cli
+
+    a_file = tmp_path / "taken"
+    a_file.write_text("")
+    argv = ["--data-dir", str(tmp_path / "no-data"), "--model-dir", str(tmp_path / "m"), option, str(a_file)]
+    assert run_cli(pretrain_module.main, argv) == 2
+    assert f"{option} {a_file} is a file" in capsys.readouterr().err

@@ -65,11 +65,74 @@ def test_buffer_that_does_not_fit_is_refused(quick_run, tmp_path, capsys):
 def test_option_errors(capsys):
     assert run_cli(main, ["--backend", "loihi"]) == 2
     assert "lava-loihi" in capsys.readouterr().err
-    assert run_cli(main, ["--lr-layer", "7", "--quick"]) == 2
-    assert "--lr-layer must be in 0..3" in capsys.readouterr().err
-    assert run_cli(main, ["--lr-layer", "2", "--quick"]) == 2
-    assert "only --lr-layer 3" in capsys.readouterr().err
-    assert run_cli(main, ["--replay-per-class", "0"]) == 2
-    assert "--replay-per-class" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         main(["--method", "ewc"])
+
+
+NO_DATA = ["--data-dir", "/nonexistent/lava-replay-data"]  # an option checked too late would fail on the data
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--timesteps", "0", "--epochs", "0"], "--timesteps must be >= 2, got 0"),
+    (["--timesteps", "-1"], "--timesteps must be >= 2, got -1"),
+    (["--epochs", "0"], "--epochs must be >= 1, got 0"),
+    (["--epochs", "-3"], "--epochs must be >= 1, got -3"),
+    (["--replay-per-class", "0"], "--replay-per-class must be >= 1"),
+    (["--lr-layer", "7"], "--lr-layer must be in 0..3"),
+    (["--lr-layer", "2"], "only --lr-layer 3"),
+    (["--protocol", "nope"], "unknown protocol 'nope' (--protocol)"),
+    (["--new-class", "20"], "--new-class must name distinct classes in 0..19"),
+])
+def test_bad_options_fail_before_any_data_is_read(argv, message, capsys):
+    assert run_cli(main, argv + NO_DATA) == 2
+    err = capsys.readouterr().err
+    assert message in err and len(err.strip().splitlines()) == 1, err
+
+
+def test_mistyped_model_lists_the_models_instead_of_a_pretrain_hint(capsys):
+    assert run_cli(main, ["--model", "shd19_T40_nwe0"] + NO_DATA) == 2
+    err = capsys.readouterr().err
+    assert "--model shd19_T40_nwe0" in err and "shd19_T40_new0" in err and "To make it" not in err
+
+
+@pytest.mark.parametrize("damage", ["zero bytes", "truncated"])
+def test_unreadable_buffer_is_an_error(damage, quick_run, tmp_path, capsys):
+    out, _ = quick_run
+    bad = tmp_path / "replay_buffer.npz"
+    whole = (out / "replay_buffer.npz").read_bytes()
+    bad.write_bytes(b"" if damage == "zero bytes" else whole[:len(whole) // 2])
+    assert run_cli(main, ["--buffer", str(bad)] + NO_DATA) == 2
+    err = capsys.readouterr().err
+    assert f"replay buffer {bad} is unreadable or incomplete" in err and "Traceback" not in err
+
+
+def test_bad_out_fails_before_any_work(tmp_path, capsys):
+    a_file = tmp_path / "report.txt"
+    a_file.write_text("keep me")
+    assert run_cli(main, ["--out", str(a_file)] + NO_DATA) == 2
+    assert f"--out {a_file} is a file; expected a folder" in capsys.readouterr().err
+    assert run_cli(main, ["--out", str(a_file / "sub")] + NO_DATA) == 2
+    assert f"--out {a_file / 'sub'} cannot be written" in capsys.readouterr().err
+    assert a_file.read_text() == "keep me"
+    # a good --out is made before the data is read
+    assert run_cli(main, ["--out", str(tmp_path / "new" / "run")] + NO_DATA) == 2
+    assert "does not exist" in capsys.readouterr().err
+    assert (tmp_path / "new" / "run").is_dir()
+
+
+def test_out_where_no_file_can_be_created(tmp_path, monkeypatch, capsys):
+    import tempfile
+
+    def refused(*args, **kwargs):  # what a read-only folder does (root, who runs these tests, may write anywhere)
+        raise PermissionError(13, "Permission denied")
+    monkeypatch.setattr(tempfile, "mkstemp", refused)
+    assert run_cli(main, ["--out", str(tmp_path)] + NO_DATA) == 2
+    assert f"--out {tmp_path} cannot be written (Permission denied)" in capsys.readouterr().err
+
+
+def test_strategy_errors_name_the_setting():
+    from lava_replay.continual import strategy
+    from lava_replay.errors import LavaReplayError
+
+    with pytest.raises(LavaReplayError, match=r"^invalid settings for replay4ncl: epochs must be >= 1, got 0$"):
+        strategy("replay4ncl", epochs=0)

@@ -29,12 +29,18 @@ def test_missing_mnist_files(tmp_path, capsys):
     assert "not found" in err
 
 
-def test_images_of_the_wrong_size(tmp_path, capsys):
+def _mnist(tmp_path, side):
+    """MNIST-like IDX files of side x side images (6 train, 4 test) in tmp_path/mnist; returns that folder."""
     folder = tmp_path / "mnist"
     folder.mkdir()
     for split, n in (("train", 6), ("t10k", 4)):
-        _idx(folder / f"{split}-images-idx3-ubyte.gz", np.zeros((n, 20, 20)))
+        _idx(folder / f"{split}-images-idx3-ubyte.gz", np.zeros((n, side, side)))
         _idx(folder / f"{split}-labels-idx1-ubyte.gz", np.zeros(n))
+    return folder
+
+
+def test_images_of_the_wrong_size(tmp_path, capsys):
+    _mnist(tmp_path, 20)
     err = _fail(cli.main, ["--quick", "--data-dir", str(tmp_path), "--out", str(tmp_path / "o")], capsys)
     assert "expected (n, 28, 28)" in err
 
@@ -56,6 +62,10 @@ def test_constraints_that_no_candidate_meets(tmp_path, capsys):
     (["--neurons", "0"], ["--neurons"]),
     (["--samples-per-task", "0"], ["--samples-per-task"]),
     (["--search", "--search-bits", "0"], ["--search-bits"]),
+    (["--search", "--search-neurons", "0"], ["--search-neurons must be >= 1"]),
+    (["--search", "--search-neurons", "100", "-5"], ["--search-neurons must be >= 1"]),
+    (["--search", "--max-memory-kib", "0"], ["--max-memory-kib must be > 0"]),
+    (["--neurons", "-2"], ["--neurons must be >= 1"]),
 ])
 def test_contradicting_or_impossible_options(argv, words, tmp_path, capsys):
     err = _fail(cli.main, argv + ["--data-dir", str(tmp_path)], capsys)
@@ -80,3 +90,27 @@ def test_bench_rejects_bad_sizes(tmp_path, capsys):
     err = _fail(bench.main, ["--neurons", "0", "--data-dir", str(tmp_path)], capsys)
     assert "--neurons" in err
     assert not os.path.exists(tmp_path / "runs")
+
+
+def test_truncated_mnist_file(tmp_path, capsys):
+    images = _mnist(tmp_path, 28) / "train-images-idx3-ubyte.gz"
+    images.write_bytes(images.read_bytes()[:-20])
+    err = _fail(cli.main, ["--quick", "--data-dir", str(tmp_path), "--out", str(tmp_path / "o")], capsys)
+    assert f"cannot read IDX file {images}" in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("main", [cli.main, bench.main], ids=["run", "bench"])
+def test_out_that_is_a_file_fails_before_the_data(main, tmp_path, capsys):
+    a_file = tmp_path / "taken"
+    a_file.write_text("")
+    err = _fail(main, ["--quick", "--data-dir", str(tmp_path / "no-data"), "--out", str(a_file)], capsys)
+    assert f"--out {a_file} is a file" in err
+
+
+def test_help_says_the_baseline_keeps_its_adaptive_threshold(capsys):
+    with pytest.raises(SystemExit):
+        cli.build_parser().parse_args(["--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "mechanism 'adaptive_threshold' on/off (default: on, also for --baseline)" in text
+    assert "mechanism 'weight_decay' on/off (default: on, off for --baseline)" in text
+    assert make_config(baseline=True).adaptive_threshold and not make_config(baseline=True).weight_decay

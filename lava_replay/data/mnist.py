@@ -1,6 +1,7 @@
 """MNIST from the IDX files (gzip-compressed or not) in <data-dir>/mnist."""
 import gzip
 import os
+import zlib
 
 import numpy as np
 
@@ -24,8 +25,8 @@ def read_idx(path):
     try:
         with opener(path, "rb") as f:
             raw = f.read()
-    except OSError as exc:
-        raise LavaReplayError(f"cannot read IDX file {path}: {exc}") from exc
+    except (OSError, EOFError, zlib.error) as exc:  # gzip raises EOFError for a truncated file
+        raise LavaReplayError(f"cannot read IDX file {path} ({exc}); expected a complete MNIST IDX file") from exc
     if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] != 0x08:
         raise LavaReplayError(f"{path} is not an unsigned-byte IDX file (bad magic number)")
     ndim = raw[3]

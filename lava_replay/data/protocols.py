@@ -54,7 +54,7 @@ def per_class_subset(indices, labels, per_class, rng):
 
 def _check_name(name):
     if name not in PROTOCOLS:
-        raise LavaReplayError(f"unknown protocol {name!r}; expected one of {', '.join(PROTOCOLS)}")
+        raise LavaReplayError(f"unknown protocol {name!r} (--protocol); expected one of {', '.join(PROTOCOLS)}")
 
 
 def _tasks(name, new_classes, n_classes):
@@ -66,6 +66,12 @@ def _tasks(name, new_classes, n_classes):
     if len(new_classes) >= n_classes:
         raise LavaReplayError("--new-class leaves no class for pretraining")
     return [[c for c in range(n_classes) if c not in new_classes]] + [[c] for c in new_classes]
+
+
+def pretrain_classes(name, new_classes=(0,), n_classes=shd.N_CLASSES):
+    """The pretraining classes of a protocol, known before any data is read; checks the name and the new classes."""
+    _check_name(name)
+    return _tasks(name, list(new_classes), n_classes)[0]
 
 
 def split_per_class(labels, tasks, seed, val_fraction=VAL_FRACTION):

@@ -1,5 +1,7 @@
-"""Spiking Heidelberg Digits through tonic, binned on a fixed 1.4 s grid into T binary steps, cached on disk."""
+"""Spiking Heidelberg Digits: the official .h5 files (downloaded by tonic when absent), binned on a fixed 1.4 s
+grid into T binary steps, cached on disk."""
 import os
+import shutil
 
 import numpy as np
 
@@ -33,15 +35,46 @@ def split_available(data_dir, split):
     return os.path.exists(shd_file(data_dir, split))
 
 
-def _tonic_dataset(data_dir, split):
-    import tonic
+def read_shd_file(path):
+    """(times_s, units, labels, speakers) of an SHD file in the official layout (spikes/times, spikes/units as
+    variable-length arrays, labels, extra/speaker); a LavaReplayError says when the file is not one."""
+    import h5py
 
     try:
-        return tonic.datasets.SHD(save_to=data_dir, train=(split == "train"))
+        with h5py.File(path, "r") as f:
+            times, units = f["spikes/times"][()], f["spikes/units"][()]
+            labels = f["labels"][()].astype(np.int64)
+            speakers = f["extra/speaker"][()].astype(np.int64)
+    except (OSError, KeyError, ValueError, TypeError) as exc:
+        raise LavaReplayError(f"{path} is not a readable SHD file: {exc}") from exc
+    if not len(times) == len(units) == len(labels) == len(speakers):
+        raise LavaReplayError(f"{path} is not a readable SHD file: {len(times)} spike trains, {len(units)} unit "
+                              f"lists, {len(labels)} labels and {len(speakers)} speakers")
+    if len(labels) and (labels.min() < 0 or labels.max() >= N_CLASSES):
+        raise LavaReplayError(f"{path} is not a readable SHD file: labels must be in 0..{N_CLASSES - 1}")
+    if any(len(t) != len(u) or (len(u) and u.max() >= N_CHANNELS) for t, u in zip(times, units)):
+        raise LavaReplayError(f"{path} is not a readable SHD file: spike times and units differ in length or "
+                              f"a unit is not in 0..{N_CHANNELS - 1}")
+    return times, units, labels, speakers
+
+
+def download_split(data_dir, split):
+    """Fetch a missing SHD split with tonic (online use); nothing is left behind when that fails."""
+    import tonic
+
+    if not os.path.isdir(data_dir):
+        raise LavaReplayError(f"data directory {data_dir} does not exist; expected the SHD file at "
+                              f"{shd_file(data_dir, split)} (see README, 'Data'), or set --data-dir")
+    folder = os.path.join(data_dir, "SHD")
+    made = not os.path.exists(folder)
+    try:
+        tonic.datasets.SHD(save_to=data_dir, train=(split == "train"))
     except Exception as exc:  # tonic raises URLError/OSError/RuntimeError when offline
+        if made:
+            shutil.rmtree(folder, ignore_errors=True)
         raise LavaReplayError(
             f"SHD {split} split not found at {shd_file(data_dir, split)} and the download failed ({exc}). "
-            f"Put the official file {SPLIT_FILES[split]} (unzipped) into {os.path.join(data_dir, 'SHD')}, "
+            f"Put the official file {SPLIT_FILES[split]} (unzipped) into {folder}, "
             f"or choose another data directory with --data-dir / LAVA_REPLAY_DATA.") from exc
 
 
@@ -52,8 +85,9 @@ def load_split(data_dir, split, timesteps, progress=True):
     """
     if split not in SPLIT_FILES:
         raise LavaReplayError(f"unknown SHD split {split!r}; expected one of {sorted(SPLIT_FILES)}")
-    dataset = _tonic_dataset(data_dir, split)
     source = shd_file(data_dir, split)
+    if not os.path.exists(source):
+        download_split(data_dir, split)
     fingerprint = file_sha256(source)[:16]
     cache = os.path.join(data_dir, "cache", f"shd_{split}_T{timesteps}_{fingerprint}.npz")
     if os.path.exists(cache):
@@ -63,12 +97,11 @@ def load_split(data_dir, split, timesteps, progress=True):
                     "fingerprint": fingerprint}
     from tqdm import tqdm
 
-    spikes = np.zeros((len(dataset), N_CHANNELS, timesteps), dtype=np.uint8)
-    labels = np.zeros(len(dataset), dtype=np.int64)
-    for i in tqdm(range(len(dataset)), desc=f"binning SHD {split} at T={timesteps}", disable=not progress):
-        events, label = dataset[i]
-        spikes[i] = bin_events(events["t"] * 1e-6, events["x"], timesteps)
-        labels[i] = label
-    speakers = np.asarray(dataset.speaker, dtype=np.int64)
+    times, units, labels, speakers = read_shd_file(source)
+    spikes = np.zeros((len(labels), N_CHANNELS, timesteps), dtype=np.uint8)
+    for i in tqdm(range(len(labels)), desc=f"binning SHD {split} at T={timesteps}", disable=not progress):
+        # whole microseconds first, as tonic's events hold them, so both readers bin alike
+        micros = (times[i].astype(np.float64) * 1e6).astype(np.int64)
+        spikes[i] = bin_events(micros * 1e-6, units[i], timesteps)
     atomic_save_npz(cache, packed=np.packbits(spikes, axis=-1), labels=labels, speakers=speakers)
     return {"spikes": spikes, "labels": labels, "speakers": speakers, "fingerprint": fingerprint}

@@ -1,5 +1,7 @@
 """The latent replay buffer: stored old-class latents, compressed and bit-packed, with exact memory accounting."""
 import os
+import zipfile
+import zlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -89,8 +91,11 @@ class LatentBuffer:
                     raise LavaReplayError(f"{path} is not a latent replay buffer ({FORMAT!r} expected)")
                 n, t, w, layer = (int(v) for v in z["shape"])
                 buf = cls(z["packed"], z["labels"], n, t, w, layer, str(z["model"]), str(z["model_sha"]))
-        except (OSError, ValueError, KeyError) as exc:
-            raise LavaReplayError(f"replay buffer {path} is unreadable or incomplete: {exc}") from exc
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
+            raise LavaReplayError(f"replay buffer {path} is unreadable or incomplete ({exc}); expected a "
+                                  "replay_buffer.npz written by python -m lava_replay.run") from exc
+        if len(buf.labels) == 0:
+            raise LavaReplayError(f"replay buffer {path} is empty; expected stored latents to replay")
         if buf.packed.shape != (len(buf.labels), n, -(-buf.stored_steps // 8)):
             raise LavaReplayError(f"replay buffer {path}: packed latents {buf.packed.shape} do not match "
                                   f"{len(buf.labels)} samples x {n} neurons x {buf.stored_steps} steps")

@@ -7,7 +7,7 @@ import time
 from lava_replay import data_dir
 from lava_replay.backends import BACKENDS, run_config
 from lava_replay.cli import run_cli
-from lava_replay.errors import LavaReplayError
+from lava_replay.options import at_least, output_folder
 from lava_replay.fileio import atomic_write_json, atomic_write_text
 from lava_replay.spikedyn import plots
 from lava_replay.spikedyn.cli import FULL, QUICK, make_stream, run_one
@@ -88,10 +88,9 @@ def _main(argv):
     run_config(args.backend)  # an unavailable backend fails before any data is read
     s = dict(QUICK if args.quick else FULL)
     for key in ("neurons", "samples_per_task"):
-        if getattr(args, key) is not None:
-            if getattr(args, key) < 1:
-                raise LavaReplayError(f"--{key.replace('_', '-')} must be at least 1, got {getattr(args, key)}")
+        if at_least("--" + key.replace("_", "-"), getattr(args, key)) is not None:
             s[key] = getattr(args, key)
+    output_folder(args.out)
     data = load_data(data_dir(args.data_dir))
     stream = make_stream(data, s, args.permute, args.seed)
     start = time.perf_counter()

@@ -11,6 +11,7 @@ from lava_replay.backends import BACKENDS, run_config
 from lava_replay.cli import run_cli
 from lava_replay.errors import LavaReplayError
 from lava_replay.fileio import atomic_write_json, atomic_write_text
+from lava_replay.options import above_zero, at_least, output_folder
 from lava_replay.spikedyn import environment, plots, search
 from lava_replay.spikedyn.config import MECHANISMS, make_config
 from lava_replay.spikedyn.cost_model import Activity
@@ -31,8 +32,10 @@ def build_parser():
     p.add_argument("--samples-per-task", type=int, default=None, help="unlabelled training images per digit")
     p.add_argument("--baseline", action="store_true", help="Diehl & Cook: inhibitory layer, plain STDP")
     for m in MECHANISMS:
+        kept = m == "adaptive_threshold"  # part of Diehl & Cook, so the baseline keeps it (config.baseline_config)
         p.add_argument("--" + m.replace("_", "-"), dest=m, action=argparse.BooleanOptionalAction, default=None,
-                       help=f"SpikeDyn mechanism '{m}' on/off (default: on, off for --baseline)")
+                       help=f"SpikeDyn mechanism '{m}' on/off (default: on, {'also' if kept else 'off'} for "
+                            "--baseline)")
     p.add_argument("--permute", action="store_true", help="tasks in a seeded random digit order (default 0→9)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", default=None, help="output folder (default runs/spikedyn or runs/spikedyn-search)")
@@ -54,10 +57,10 @@ def check_args(args):
     if not args.search and (args.max_memory_kib is not None or args.max_energy_uj is not None
                             or args.search_neurons is not None):
         raise LavaReplayError("--max-memory-kib / --max-energy-uj / --search-neurons need --search")
-    for name in ("samples_per_task", "neurons"):
-        value = getattr(args, name)
-        if value is not None and value < 1:
-            raise LavaReplayError(f"--{name.replace('_', '-')} must be at least 1, got {value}")
+    for name in ("samples_per_task", "neurons", "search_neurons"):
+        at_least("--" + name.replace("_", "-"), getattr(args, name))
+    above_zero("--max-memory-kib", args.max_memory_kib)
+    above_zero("--max-energy-uj", args.max_energy_uj)
     bad_bits = [b for b in args.search_bits if b < 1 or b > 32]
     if bad_bits:
         raise LavaReplayError(f"--search-bits {bad_bits}: weight precisions must be between 1 and 32 bits")
@@ -120,8 +123,7 @@ def run_search(args, s, sizes, data, stream):
         reports[n] = report
     rows = search.candidate_rows(runs, args.search_bits, s["samples_per_task"], args.max_memory_kib,
                                  args.max_energy_uj)
-    out = args.out or os.path.join("runs", "spikedyn-search")
-    os.makedirs(out, exist_ok=True)
+    out = args.out
     pick = next(r for r in rows if r["picked"])
     atomic_write_json(os.path.join(out, "search.json"), {
         "constraints": {"max_memory_kib": args.max_memory_kib, "max_energy_uj": args.max_energy_uj},
@@ -156,11 +158,12 @@ def _main(argv):
     if args.search:  # constraints no candidate can meet fail before any data is read or Lava runs
         sizes = search.check_constraints(s["search_neurons"], args.search_bits, cfg.sample_steps,
                                          s["samples_per_task"], args.max_memory_kib, args.max_energy_uj)
+    args.out = output_folder(args.out or os.path.join("runs", "spikedyn-search" if args.search else "spikedyn"))
     data = load_data(data_dir(args.data_dir))
     stream = make_stream(data, s, args.permute, args.seed)
     if args.search:
         return run_search(args, s, sizes, data, stream)
-    out = args.out or os.path.join("runs", "spikedyn")
+    out = args.out
     report, _ = run_one(cfg, data, stream, args.backend, out)
     print(f"{report['variant']} N={cfg.neurons}: ACC {report['ACC']:.3f}, BWT {report['BWT']:+.3f}, "
           f"most recent task {report['recent_mean']:.3f}, previous tasks {_fmt(report['previous_mean'])}; "

@@ -1,0 +1,35 @@
+"""The comparison bench: its table's units, and its options checked before any run."""
+from lava_replay import bench
+from lava_replay.cli import run_cli
+from lava_replay.compare import markdown
+
+
+def _summary(value):
+    one = {"mean": value, "std": 0.0}
+    per_method = {"accuracy": {k: one for k in ("old", "new", "all", "old_before", "forgetting")}}
+    per_method.update({k: one for k in ("latent_memory_bytes", "bits_per_latent", "latency_ms_per_sample",
+                                        "training_uJ_per_sample", "inference_uJ_per_sample",
+                                        "continual_samples_per_s")})
+    pair = {k: one for k in ("latency_ratio_wall", "timestep_ratio", "memory_bits_reduction", "memory_reduction",
+                             "training_energy_reduction", "inference_energy_reduction")}
+    return {"spikinglr": per_method, "replay4ncl": per_method, "replay4ncl_vs_spikinglr": pair}
+
+
+def test_forgetting_is_given_in_percentage_points():
+    row = next(line for line in markdown(_summary(0.0351), "gradient", 1).splitlines()
+               if line.startswith("| forgetting"))
+    assert row.count("3.51 ± 0.00 pp") == 2 and "%" not in row and "points)" not in row
+
+
+def test_bench_output_is_checked_before_any_run(tmp_path, capsys):
+    a_file = tmp_path / "taken"
+    a_file.write_text("")
+    no_data = ["--data-dir", str(tmp_path / "no-data")]
+    assert run_cli(bench.main, ["compare", "--out", str(a_file)] + no_data) == 2
+    assert f"--out {a_file} is a file" in capsys.readouterr().err
+    assert run_cli(bench.main, ["compare", "--replay-per-class", "0"] + no_data) == 2
+    assert "--replay-per-class must be >= 1" in capsys.readouterr().err
+    assert run_cli(bench.main, ["pretrain", "--out", str(tmp_path)] + no_data) == 2
+    assert f"--out {tmp_path} is a folder; expected a file name" in capsys.readouterr().err
+    assert run_cli(bench.main, ["pretrain", "--timesteps", "0"] + no_data) == 2
+    assert "--timesteps must be >= 2" in capsys.readouterr().err
