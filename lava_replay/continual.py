@@ -36,8 +36,10 @@ class Strategy:
 
     vth_scale: plastic-layer threshold during and after continual learning, relative to the pretrained one.
     Loihi rule: lr_exp / error_gain (the rule's scale 2^lr_exp and the run-time error gain: together the
-    learning rate), margin (spikes by which the labelled class's neuron must out-spike the others), epochs,
-    t_epoch / x1_tau / x1_impulse (learning-epoch length and pre-synaptic trace).
+    learning rate), gain_decay (the error gain is multiplied by it after every epoch, with Var.set, never below
+    1), all_rivals (every competitor inside the margin learns, not only the strongest), margin (spikes by which
+    the labelled class's neuron must out-spike the others), epochs, t_epoch / x1_tau / x1_impulse
+    (learning-epoch length and pre-synaptic trace).
     Gradient learner: learning_rate (Adamax step), old_class_lr_scale (the old classes' weight rows learn at
     learning_rate times this), gradient_epochs, batch (taught samples per update), loss_scale (the counts'
     scale in the cross-entropy, as in pretraining).
@@ -50,6 +52,8 @@ class Strategy:
     vth_scale: float = 1.0
     lr_exp: int = -7
     error_gain: int = 2
+    gain_decay: float = 1.0
+    all_rivals: bool = False
     epochs: int = 1
     margin: int = 4
     t_epoch: int = 4
@@ -85,7 +89,8 @@ def strategy(name, **overrides):
                 for field, low in (("timesteps", 2), ("window", 1), ("epochs", 1), ("gradient_epochs", 1),
                                    ("batch", 1), ("old_class_lr_scale", 0)) if getattr(chosen, field) < low]
     problems += [f"{field} must be > 0, got {getattr(chosen, field)}"
-                 for field in ("vth_scale", "learning_rate", "loss_scale") if not getattr(chosen, field) > 0]
+                 for field in ("vth_scale", "learning_rate", "loss_scale", "gain_decay")
+                 if not getattr(chosen, field) > 0]
     if problems:
         raise LavaReplayError(f"invalid settings for {name}: " + "; ".join(problems))
     return chosen
@@ -240,8 +245,7 @@ def run_learning(frozen, plastic, strat, learning, new_inputs, plan, buffer, new
                                  decay_v=plastic["decay_v"], learning_rule=rule, timesteps=T, slot=slot,
                                  offset=offset, n_slots=n_slots, error_gain=strat.error_gain,
                                  learning_rate=row_learning_rates(plastic, strat, new_classes), batch=strat.batch,
-                                 loss_scale=strat.loss_scale,
-                                 lanes=lanes)
+                                 loss_scale=strat.loss_scale, lanes=lanes, all_rivals=strat.all_rivals)
     teacher = TeacherSource(labels=teach, n_classes=plastic["weight"].shape[0], margin=strat.margin, slot=slot,
                             teach_step=slot - 1)
     source.s_out.connect(generator.s_in)
@@ -251,11 +255,16 @@ def run_learning(frozen, plastic, strat, learning, new_inputs, plan, buffer, new
         replay = LatentReplaySource(samples=buffer.packed, steps=T, window=buffer.window, schedule=replay_schedule,
                                     slot=slot, offset=offset)
         replay.s_out.connect(layer.s_in)
-    with LavaSession(layer, backend, learning=learning) as lava:
+    epochs = strat.epochs_for(learning)
+    with LavaSession(layer, backend, learning=learning) as lava, \
+            tqdm(total=n_slots, desc=f"continual, {learning} (Lava)", disable=not progress) as bar:
         start = time.perf_counter()
-        for done in tqdm(range(0, n_slots, chunk_slots), desc=f"continual, {learning} (Lava)",
-                         disable=not progress):
-            lava.run(min(chunk_slots, n_slots - done) * slot)
+        for epoch, slots in enumerate(np.array_split(np.arange(n_slots), epochs)):
+            if epoch and strat.gain_decay != 1.0:
+                layer.error_gain.set(np.array([epoch_gain(strat, epoch)]))
+            for done in range(0, len(slots), chunk_slots):
+                lava.run(min(chunk_slots, len(slots) - done) * slot)
+                bar.update(min(chunk_slots, len(slots) - done))
         seconds = time.perf_counter() - start
         weights = layer.weights.get().astype(np.int32)
         counts = layer.counts.get().astype(np.int64)
@@ -264,6 +273,11 @@ def run_learning(frozen, plastic, strat, learning, new_inputs, plan, buffer, new
     activity = activity.reshape(-1, activity.shape[-1])[:n]
     activity[~plan.from_new] = 0  # replayed latents do not pass the generator
     return Learned(weights, counts, activity, seconds)
+
+
+def epoch_gain(strat, epoch):
+    """The Loihi rule's error gain in epoch `epoch` (0-based): error_gain * gain_decay^epoch, at least 1."""
+    return max(1, round(strat.error_gain * strat.gain_decay ** epoch))
 
 
 def initial_weights(plastic, new_classes):

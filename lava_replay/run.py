@@ -16,6 +16,7 @@ from lava_replay.cli import run_cli
 from lava_replay.continual import DEFAULT_LANES, STRATEGIES
 from lava_replay.fileio import atomic_write_json, file_sha256
 from lava_replay.options import above_zero, at_least, output_folder
+from lava_replay.replay.schedule import ORDERS
 
 QUICK = {"replay_per_class": 4, "eval_per_class": 3, "max_new": 24, "epochs": {"loihi": 1, "gradient": 10}}
 DEFAULT_REPLAY_PER_CLASS = 64  # one minibatch per old class, SpikingLR's smallest buffer
@@ -43,6 +44,12 @@ def build_parser():
                    help="gradient learner's Adamax step (default: the method's)")
     p.add_argument("--old-class-lr-scale", type=float, default=None,
                    help="gradient learner: the old classes' weight rows learn at this fraction of the rate")
+    p.add_argument("--order", choices=ORDERS, default=None, help="training schedule (default: the method's)")
+    p.add_argument("--error-gain", type=int, default=None, help="Loihi rule: starting error gain (default 2)")
+    p.add_argument("--gain-decay", type=float, default=None,
+                   help="Loihi rule: error gain multiplied by this after every epoch (Var.set; default 1)")
+    p.add_argument("--all-rivals", action="store_true", default=None,
+                   help="Loihi rule: every competitor inside the margin learns, not only the strongest")
     p.add_argument("--vth-scale", type=float, default=None,
                    help="learning layer's threshold relative to the pretrained one (default: the method's)")
     p.add_argument("--buffer", default=None, help="replay an existing replay_buffer.npz instead of making one")
@@ -129,7 +136,8 @@ def check_options(args):
     check_learning(args.learning, args.backend)
     at_least("--replay-per-class", args.replay_per_class)
     at_least("--lanes", args.lanes)
-    for option in ("learning_rate", "vth_scale"):
+    at_least("--error-gain", args.error_gain)
+    for option in ("learning_rate", "vth_scale", "gain_decay"):
         above_zero("--" + option.replace("_", "-"), getattr(args, option))
     at_least("--old-class-lr-scale", args.old_class_lr_scale, 0)
     at_least("--timesteps", args.timesteps, 2)
@@ -164,7 +172,8 @@ def main(argv=None):
                            lanes=None if args.lanes == 1 else args.lanes)
     report, _ = run_method(args.method, data, protocol, directory, settings, args.epochs, args.model, args.buffer,
                            args.quick, out=args.out, learning_rate=args.learning_rate, vth_scale=args.vth_scale,
-                           old_class_lr_scale=args.old_class_lr_scale)
+                           old_class_lr_scale=args.old_class_lr_scale, order=args.order,
+                           error_gain=args.error_gain, gain_decay=args.gain_decay, all_rivals=args.all_rivals)
     print(summary(report) + f"\n  report: {args.out}/report.json")
     return 0
 

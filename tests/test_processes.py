@@ -177,3 +177,14 @@ def test_margin_error_by_hand():
     assert margin_error(np.array([0, 0, 0, 0]), teach).tolist() == [0, 3, 0, 0]  # a silent rival is left alone
     assert margin_error(np.array([1, 12, 0, 8]), teach).tolist() == [0, 0, 0, 0]  # classified with the margin
     assert not margin_error(count, np.zeros(4, int)).any()
+    # every rival inside the margin learns: neuron 0 (7 spikes) falls short by 1, neuron 3 (8) by 2
+    assert margin_error(np.array([7, 9, 2, 8]), teach, all_rivals=True).tolist() == [-1, 2, 0, -2]
+    assert margin_error(np.array([7, 9, 2, 8]), teach).tolist() == [0, 2, 0, -2]
+
+
+def test_error_gain_decays_per_epoch_but_not_below_one():
+    from lava_replay.continual import epoch_gain, strategy
+
+    strat = strategy("replay4ncl", error_gain=4, gain_decay=0.5)
+    assert [epoch_gain(strat, e) for e in range(4)] == [4, 2, 1, 1]
+    assert epoch_gain(strategy("replay4ncl", error_gain=4), 3) == 4

@@ -74,6 +74,10 @@ def test_schedules():
     assert all(classes[i] == classes[i + 1] or classes[i] not in classes[i + 1:] for i in range(len(classes) - 1))
     src, idx = training_schedule("interleaved", 4, replay_labels, 3, rng)
     assert len(src) == 27 and (src == REPLAY).sum() == 15
+    # balanced: 2 latents per old class (5 over 3 classes, rounded up), so 2 new-class samples per epoch,
+    # a different pair each epoch
+    src, idx = training_schedule("balanced", 10, replay_labels, 3, rng)
+    assert len(src) == 3 * 7 and (src == NEW).sum() == 6 and len(set(idx[src == NEW].tolist())) > 2
     with pytest.raises(LavaReplayError, match="empty"):
         training_schedule("interleaved", 4, [], 1, rng)
     with pytest.raises(LavaReplayError, match="unknown schedule"):

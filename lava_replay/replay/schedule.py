@@ -8,7 +8,7 @@ import numpy as np
 from lava_replay.errors import LavaReplayError
 
 NEW, REPLAY = 0, 1
-ORDERS = ("new_only", "new_then_replay_by_class", "interleaved")
+ORDERS = ("new_only", "new_then_replay_by_class", "interleaved", "balanced")
 
 
 def training_schedule(order, n_new, replay_labels, epochs, rng):
@@ -19,6 +19,8 @@ def training_schedule(order, n_new, replay_labels, epochs, rng):
         time (SpikingLR's order: batches of a single old class after the new-class batches).
     interleaved: per epoch new-class samples and replayed latents shuffled together (Replay4NCL: LR data
         inserted among the new-task data).
+    balanced: as interleaved, but each epoch takes only as many new-class samples as the buffer holds per old
+        class (a different random subset each epoch), so that every class is taught equally often.
     """
     if order not in ORDERS:
         raise LavaReplayError(f"unknown schedule order {order!r}; expected one of {', '.join(ORDERS)}")
@@ -30,9 +32,12 @@ def training_schedule(order, n_new, replay_labels, epochs, rng):
     sources, indices = [], []
     for _ in range(epochs):
         new = [(NEW, i) for i in rng.permutation(n_new)]
+        if order == "balanced":
+            per_class = int(np.ceil(len(replay_labels) / len(np.unique(replay_labels))))
+            new = new[:per_class]
         if order == "new_only":
             epoch = new
-        elif order == "interleaved":
+        elif order in ("interleaved", "balanced"):
             epoch = new + [(REPLAY, j) for j in range(len(replay_labels))]
             epoch = [epoch[k] for k in rng.permutation(len(epoch))]
         else:

@@ -16,19 +16,24 @@ from processes.plastic_learning_layer.process import ErrorLIF, PlasticLearningLa
 from processes.teacher_source.process import COMPETITOR, decode_payloads
 
 
-def margin_error(count, target):
-    """Count error of the margin rule (see ErrorLIF) from the teacher's payloads; zeros without a teacher."""
+def margin_error(count, target, all_rivals=False):
+    """Count error of the margin rule (see ErrorLIF) from the teacher's payloads; zeros without a teacher.
+
+    Each competitor c falls short by s_c = max(c_c + m - c_L, 0). The labelled neuron L gets +max_c s_c; the
+    strongest competitor (all_rivals=False) or every competitor with s_c > 0 (all_rivals=True) gets -s_c, unless
+    it is silent (a silent rival cannot win: its weights are left alone).
+    """
     error = np.zeros(count.shape, np.int32)
     label, margin = decode_payloads(target)
     if label < 0:
         return error
     k = int(label)
-    competitors = target >= COMPETITOR
-    rival = np.flatnonzero(competitors)[count[competitors].argmax()]
-    shortfall = max(count[rival] + margin - count[k], 0)
-    error[k] = shortfall
-    if count[rival] > 0:  # a silent rival cannot win: leave its weights alone
-        error[rival] = -shortfall
+    rivals = np.flatnonzero(target >= COMPETITOR)
+    shortfall = np.maximum(count[rivals] + margin - count[k], 0)
+    error[k] = shortfall.max()
+    punished = (shortfall > 0) if all_rivals else (np.arange(len(rivals)) == count[rivals].argmax())
+    punished &= count[rivals] > 0
+    error[rivals[punished]] = -shortfall[punished]
     return error
 
 
@@ -59,6 +64,7 @@ class PyErrorLifModel(LearningNeuronModelFixed, PyLoihiProcessModel):
         self.timesteps = proc_params["timesteps"]
         self.slot = proc_params["slot"]
         self.offset = proc_params["offset"]
+        self.all_rivals = proc_params["all_rivals"]
         shape = proc_params["shape"]
         self.count = np.zeros(shape, np.int32)
         self.no_input = np.zeros(shape, np.int32)
@@ -83,7 +89,7 @@ class PyErrorLifModel(LearningNeuronModelFixed, PyLoihiProcessModel):
         if phase == self.slot - 1:
             if slot_index < len(self.counts):
                 self.counts[slot_index] = self.count
-            error = self.error_gain[0] * margin_error(self.count, target)
+            error = self.error_gain[0] * margin_error(self.count, target, self.all_rivals)
             self.y2 = np.clip(error, 0, 127).astype(np.int32)
             self.y3 = np.clip(-error, 0, 127).astype(np.int32)
         self.s_out.send(spikes)
@@ -107,7 +113,8 @@ class SubPlasticLearningLayerModel(AbstractSubProcessModel):
         self.synapse = LearningDense(weights=p["weights"], learning_rule=rule, num_weight_bits=8, weight_exp=0)
         self.neuron = ErrorLIF(shape=(n_out,), du=p["decay_u"] - 1, dv=p["decay_v"], vth=np.array([p["vth"]]),
                                learning_rule=rule, timesteps=p["timesteps"], slot=p["slot"],
-                               offset=p["offset"], n_slots=proc.counts.shape[0], error_gain=p["error_gain"])
+                               offset=p["offset"], n_slots=proc.counts.shape[0], error_gain=p["error_gain"],
+                               all_rivals=p["all_rivals"])
         proc.in_ports.s_in.connect(self.synapse.s_in)
         self.synapse.a_out.connect(self.neuron.a_in)
         proc.in_ports.target_in.connect(self.neuron.a_third_factor_in)

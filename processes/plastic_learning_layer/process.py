@@ -26,14 +26,16 @@ class ErrorLIF(LearningLIF):
     offset+timesteps-1; at the last step of the slot the teacher's graded input (labelled: 1 + margin m,
     competitor: 64, 0 = none) gives the labelled neuron L the error e = max(c_R + m - c_L, 0), where R is the
     competitor with the most spikes, and R (if it spiked) the error -e, sent as y2 = min(gain * e, 127)+ and
-    y3 = min(-gain * e, 127)+ (gain: the Var `error_gain`). The population computes this together (a neuron
-    needs the labelled neuron's count): on Loihi 2 that comparison would run on an embedded core. The counts of every slot are kept in the Var `counts` (slots, neurons).
+    y3 = min(-gain * e, 127)+ (gain: the Var `error_gain`). With all_rivals every competitor c that spiked and
+    falls inside the margin gets -max(c_c + m - c_L, 0) instead (margin_error). The population computes this
+    together (a neuron needs the labelled neuron's count): on Loihi 2 that comparison would run on an embedded
+    core. The counts of every slot are kept in the Var `counts` (slots, neurons).
     """
 
     def __init__(self, *, shape, du, dv, vth, learning_rule, timesteps, slot, offset, n_slots, error_gain,
-                 name=None):
+                 all_rivals=False, name=None):
         super().__init__(shape=shape, du=du, dv=dv, vth=vth, learning_rule=learning_rule, name=name,
-                         timesteps=timesteps, slot=slot, offset=offset)
+                         timesteps=timesteps, slot=slot, offset=offset, all_rivals=all_rivals)
         self.error_gain = Var(shape=(1,), init=np.array([error_gain]))
         self.counts = Var(shape=(n_slots,) + tuple(shape), init=np.zeros((n_slots,) + tuple(shape), np.int32))
 
@@ -55,7 +57,8 @@ class PlasticLearningLayer(AbstractProcess):
 
     Parameters: weights (outputs, inputs) integer (w * 64), vth (vThMant units), decay_u / decay_v (12-bit),
     learning_rule (the fixed_pt model's Loihi3FLearningRule), timesteps, slot, offset, n_slots (slots whose
-    counts are kept), error_gain, learning_rate (scalar or per output neuron), batch, loss_scale; lanes: samples side by side per slot
+    counts are kept), error_gain, all_rivals (fixed_pt: every competitor that beats the margin learns, not only the
+    strongest), learning_rate (scalar or per output neuron), batch, loss_scale; lanes: samples side by side per slot
     (floating_pt only; ports and counts then get a lane axis).
     Ports: s_in (latent spikes), target_in (teacher payloads), s_out (output spikes).
     Vars: weights, vth, error_gain (fixed_pt learning-rate factor), learning_rate (floating_pt Adamax step, per
@@ -64,7 +67,8 @@ class PlasticLearningLayer(AbstractProcess):
     """
 
     def __init__(self, *, weights, vth, decay_u, decay_v, learning_rule, timesteps, slot, offset, n_slots,
-                 error_gain=4, learning_rate=0.002, batch=64, loss_scale=0.5, lanes=None, name=None):
+                 error_gain=4, learning_rate=0.002, batch=64, loss_scale=0.5, lanes=None, all_rivals=False,
+                 name=None):
         weights = np.asarray(weights)
         if weights.ndim != 2:
             raise LavaReplayError(f"plastic weights must be a matrix (outputs, inputs), got shape {weights.shape}")
@@ -75,7 +79,7 @@ class PlasticLearningLayer(AbstractProcess):
             raise LavaReplayError(f"batch and lanes must be >= 1, got {batch} and {lanes}")
         super().__init__(weights=weights, vth=vth, decay_u=decay_u, decay_v=decay_v, learning_rule=learning_rule,
                          timesteps=timesteps, slot=slot, offset=offset, n_slots=n_slots, error_gain=error_gain,
-                         batch=batch, loss_scale=loss_scale, lanes=lanes, name=name)
+                         batch=batch, loss_scale=loss_scale, lanes=lanes, all_rivals=all_rivals, name=name)
         n_out, n_in = weights.shape
         lane = () if lanes is None else (lanes,)
         self.s_in = InPort(shape=lane + (n_in,))
