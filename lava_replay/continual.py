@@ -17,6 +17,7 @@ import time
 from dataclasses import dataclass, field, replace
 
 import numpy as np
+from tqdm import tqdm
 
 from lava_replay.backends import check_learning
 from lava_replay.errors import LavaReplayError
@@ -130,8 +131,6 @@ def run_frozen(layers, spikes, timesteps, backend="sim", lanes=DEFAULT_LANES, pr
     """Last-layer spikes (n, neurons, T) and per-sample activity (n, 1 + layers) of samples (n, inputs, T) through
     frozen layers, in Lava: ScheduledSpikeSource -> FrozenSpikeGenerator, `lanes` samples side by side per slot
     (lanes=None: one per slot, the reference)."""
-    from tqdm import tqdm
-
     from processes.frozen_spike_generator.process import FrozenSpikeGenerator
     from processes.scheduled_source.process import ScheduledSpikeSource
 
@@ -203,76 +202,104 @@ class Learned:
 
 def run_learning(frozen, plastic, strat, learning, new_inputs, plan, buffer, new_classes, seed, backend, lanes,
                  progress, chunk_slots=64):
-    """Build and run the continual graph (module docstring); lanes > 1 only with the gradient learner."""
-    from tqdm import tqdm
+    """Build and run the continual graph (module docstring); returns what it learned (Learned).
 
-    from processes.frozen_spike_generator.process import FrozenSpikeGenerator
-    from processes.latent_replay_source.process import LatentReplaySource
-    from processes.plastic_learning_layer.process import PlasticLearningLayer
+    Reference (Loihi rule, or lanes=None): one sample per slot, new-class samples computed by the
+    FrozenSpikeGenerator in the graph, once, and served from its cache when they come again. Lanes (gradient
+    learner): the generator makes the new-class samples' latents first, `lanes` per slot, and a
+    ScheduledSpikeSource serves them beside the replayed latents, one minibatch per slot.
+    """
     from processes.scheduled_source.process import ScheduledSpikeSource
-    from processes.teacher_source.process import TeacherSource
 
     T = strat.timesteps
     slot, offset = slot_timing(T)
     n = len(plan.sources)
+    start = time.perf_counter()
     if learning == "loihi" or lanes is None:
         lanes = None
-        new_schedule = np.where(plan.from_new, plan.indices, -1)
-        first = {}  # a new-class sample seen before is served from the generator's cache of that slot
-        cached = np.full(n, -1)
-        for k in np.flatnonzero(plan.from_new):
-            idx = plan.indices[k]
-            if idx in first:
-                cached[k] = first[idx]
-                new_schedule[k] = -1
-            else:
-                first[idx] = k
-        replay_schedule = np.where(plan.from_new, -1, plan.indices)
         teach = plan.labels
+        generator = new_source = new_sample_generator(frozen, new_inputs, plan, T)
+        replay_schedule = np.where(plan.from_new, -1, plan.indices)
     else:
-        new_schedule = lane_schedule(np.where(plan.from_new, plan.indices, -1), lanes)
-        replay_schedule = lane_schedule(np.where(plan.from_new, -1, plan.indices), lanes)
         teach = lane_schedule(plan.labels, lanes)
-        cached = None
+        new_latents, new_activity = generate_latents(frozen, new_inputs, T, backend, lanes=lanes)
+        new_source = ScheduledSpikeSource(samples=np.packbits(new_latents, axis=-1), steps=T,
+                                          schedule=lane_schedule(np.where(plan.from_new, plan.indices, -1), lanes),
+                                          slot=slot, offset=offset)
+        replay_schedule = lane_schedule(np.where(plan.from_new, -1, plan.indices), lanes)
+        generator = None
+    layer = learning_graph(plastic, strat, new_classes, seed, lanes, teach, new_source, buffer, replay_schedule)
     n_slots = len(teach)
+    with LavaSession(layer, backend, learning=learning) as lava:
+        for epoch, slots in enumerate(np.array_split(np.arange(n_slots), strat.epochs_for(learning))):
+            if epoch and strat.gain_decay != 1.0:
+                layer.error_gain.set(np.array([epoch_gain(strat, epoch)]))
+            for done in tqdm(range(0, len(slots), chunk_slots), desc=f"continual, {learning}, epoch {epoch + 1}",
+                             disable=not progress, leave=False):
+                lava.run(min(chunk_slots, len(slots) - done) * slot)
+        weights = layer.weights.get().astype(np.int32)
+        counts = layer.counts.get().astype(np.int64)
+        if generator is not None:
+            activity = generator.activity.get().astype(np.int64)
+    seconds = time.perf_counter() - start
+    counts = counts.reshape(-1, counts.shape[-1])[:n]
+    if generator is None:
+        activity = new_activity[np.where(plan.from_new, plan.indices, 0)]
+    activity[~plan.from_new] = 0  # replayed latents do not pass the generator
+    return Learned(weights, counts, activity, seconds)
+
+
+def new_sample_generator(frozen, new_inputs, plan, T):
+    """The reference path's ScheduledSpikeSource -> FrozenSpikeGenerator for the new-class samples of a plan
+    (one per slot; a sample seen before is served from the generator's cache of its first slot)."""
+    from processes.frozen_spike_generator.process import FrozenSpikeGenerator
+    from processes.scheduled_source.process import ScheduledSpikeSource
+
+    slot, offset = slot_timing(T)
+    n = len(plan.sources)
+    new_schedule = np.where(plan.from_new, plan.indices, -1)
+    first = {}
+    cached = np.full(n, -1)
+    for k in np.flatnonzero(plan.from_new):
+        if plan.indices[k] in first:
+            cached[k] = first[plan.indices[k]]
+            new_schedule[k] = -1
+        else:
+            first[plan.indices[k]] = k
     source = ScheduledSpikeSource(samples=np.packbits(new_inputs, axis=-1), steps=T, schedule=new_schedule,
                                   slot=slot, offset=offset)
     generator = FrozenSpikeGenerator(layers=frozen, timesteps=T, slot=slot, offset=offset, cached=cached,
-                                     n_slots=n_slots, lanes=lanes)
+                                     n_slots=n)
+    source.s_out.connect(generator.s_in)
+    return generator
+
+
+def learning_graph(plastic, strat, new_classes, seed, lanes, teach, new_source, buffer, replay_schedule):
+    """PlasticLearningLayer taught by a TeacherSource (labels `teach`, per slot or (slot, lane)), fed by
+    `new_source` (its s_out) and, when there is a buffer, a LatentReplaySource; returns the layer."""
+    from processes.latent_replay_source.process import LatentReplaySource
+    from processes.plastic_learning_layer.process import PlasticLearningLayer
+    from processes.teacher_source.process import TeacherSource
+
+    T = strat.timesteps
+    slot, offset = slot_timing(T)
     rule = delta_rule(strat.lr_exp, slot, strat.t_epoch, strat.x1_tau, strat.x1_impulse, seed)
     layer = PlasticLearningLayer(weights=initial_weights(plastic, new_classes), vth=learning_vth(plastic, strat),
-                                 decay_u=plastic["decay_u"],
-                                 decay_v=plastic["decay_v"], learning_rule=rule, timesteps=T, slot=slot,
-                                 offset=offset, n_slots=n_slots, error_gain=strat.error_gain,
-                                 learning_rate=row_learning_rates(plastic, strat, new_classes), batch=strat.batch,
-                                 loss_scale=strat.loss_scale, lanes=lanes, all_rivals=strat.all_rivals)
+                                 decay_u=plastic["decay_u"], decay_v=plastic["decay_v"], learning_rule=rule,
+                                 timesteps=T, slot=slot, offset=offset, n_slots=len(teach),
+                                 error_gain=strat.error_gain, learning_rate=row_learning_rates(plastic, strat,
+                                                                                               new_classes),
+                                 batch=strat.batch, loss_scale=strat.loss_scale, lanes=lanes,
+                                 all_rivals=strat.all_rivals)
     teacher = TeacherSource(labels=teach, n_classes=plastic["weight"].shape[0], margin=strat.margin, slot=slot,
                             teach_step=slot - 1)
-    source.s_out.connect(generator.s_in)
-    generator.s_out.connect(layer.s_in)
+    new_source.s_out.connect(layer.s_in)
     teacher.s_out.connect(layer.target_in)
     if buffer is not None:
         replay = LatentReplaySource(samples=buffer.packed, steps=T, window=buffer.window, schedule=replay_schedule,
                                     slot=slot, offset=offset)
         replay.s_out.connect(layer.s_in)
-    epochs = strat.epochs_for(learning)
-    with LavaSession(layer, backend, learning=learning) as lava, \
-            tqdm(total=n_slots, desc=f"continual, {learning} (Lava)", disable=not progress) as bar:
-        start = time.perf_counter()
-        for epoch, slots in enumerate(np.array_split(np.arange(n_slots), epochs)):
-            if epoch and strat.gain_decay != 1.0:
-                layer.error_gain.set(np.array([epoch_gain(strat, epoch)]))
-            for done in range(0, len(slots), chunk_slots):
-                lava.run(min(chunk_slots, len(slots) - done) * slot)
-                bar.update(min(chunk_slots, len(slots) - done))
-        seconds = time.perf_counter() - start
-        weights = layer.weights.get().astype(np.int32)
-        counts = layer.counts.get().astype(np.int64)
-        activity = generator.activity.get().astype(np.int64)
-    counts = counts.reshape(-1, counts.shape[-1])[:n]
-    activity = activity.reshape(-1, activity.shape[-1])[:n]
-    activity[~plan.from_new] = 0  # replayed latents do not pass the generator
-    return Learned(weights, counts, activity, seconds)
+    return layer
 
 
 def epoch_gain(strat, epoch):

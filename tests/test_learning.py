@@ -138,7 +138,7 @@ def test_count_loss_gradient_equals_autograd():
     torch.nn.functional.cross_entropy(scale * counts[None], torch.tensor([label])).backward()
     v_pre = np.array([r[0] for r in record])
     spikes = np.array([r[1] for r in record])
-    ours = count_loss_gradient(x, v_pre, spikes, label, vth, du, dv, scale)
+    ours, = count_loss_gradient(x[None], v_pre[None], spikes[None], np.array([label]), vth, du, dv, scale)
     assert np.abs(ours).sum() > 0
     assert np.allclose(ours, w.grad.numpy(), rtol=1e-6, atol=1e-9)
 

@@ -135,33 +135,35 @@ def quantize_weights(w):
     return np.clip(2 * np.round(w * 32), -256, 254).astype(np.int32)
 
 
-def count_loss_gradient(x, v_pre, spikes, label, vth, decay_u, decay_v, loss_scale):
-    """Surrogate gradient of one sample's cross-entropy(loss_scale * counts, label) w.r.t. the weights
-    (outputs, inputs), in SLAYER units, by backpropagation through time of the CUBA dynamics.
+def count_loss_gradient(x, v_pre, spikes, labels, vth, decay_u, decay_v, loss_scale):
+    """Surrogate gradients of each sample's cross-entropy(loss_scale * counts, label) w.r.t. the weights
+    (samples, outputs, inputs), in SLAYER units, by backpropagation through time of the CUBA dynamics.
 
-    x (steps, inputs): the latent spikes each step integrated; v_pre (steps, outputs): the voltage before the
-    threshold test (fixed point, threshold vth << 6); spikes (steps, outputs). With c = sum_t s[t],
-    g = loss_scale * (softmax(loss_scale * c) - onehot(label)) and the surrogate
-    ds/dv = 1 / (1 + 100 |v / theta - 1|)^2 / theta (SpikingLR's, theta the threshold), going back in time:
+    x (samples, steps, inputs): the latent spikes each step integrated; v_pre (samples, steps, outputs): the
+    voltage before the threshold test (fixed point, threshold vth << 6); spikes (samples, steps, outputs);
+    labels (samples,). With c = sum_t s[t], g = loss_scale * (softmax(loss_scale * c) - onehot(label)) and the
+    surrogate ds/dv = 1 / (1 + 100 |v / theta - 1|)^2 / theta (SpikingLR's, theta the threshold), back in time:
         dv[t] = g * ds/dv[t] + (1 - decay_v / 4096) (1 - s[t]) dv[t+1]     (the reset is not differentiated)
         du[t] = dv[t] + (1 - decay_u / 4096) du[t+1];    dL/dW = sum_t du[t] x[t]^T
+    Every operation is elementwise per sample or a per-sample product, so a sample's gradient does not depend
+    on the others in the batch.
     """
     theta = vth / 64.0
-    counts = spikes.sum(axis=0)
+    counts = spikes.sum(axis=1)
     logits = loss_scale * counts
-    p = np.exp(logits - logits.max())
-    g = loss_scale * (p / p.sum() - (np.arange(len(counts)) == label))
+    p = np.exp(logits - logits.max(axis=1, keepdims=True))
+    g = loss_scale * (p / p.sum(axis=1, keepdims=True) - (np.arange(counts.shape[1]) == labels[:, None]))
     surrogate = 1.0 / (1.0 + 100.0 * np.abs(v_pre / (vth * 64.0) - 1.0)) ** 2 / theta
     keep_v = (4096 - decay_v) / 4096 * (1 - spikes)
     keep_u = (4096 - decay_u) / 4096
-    dv = np.zeros(len(counts))
-    du = np.zeros(len(counts))
+    dv = np.zeros(counts.shape)
+    du = np.zeros(counts.shape)
     du_all = np.zeros(v_pre.shape)
-    for t in range(len(x) - 1, -1, -1):
-        dv = g * surrogate[t] + keep_v[t] * dv
+    for t in range(x.shape[1] - 1, -1, -1):
+        dv = g * surrogate[:, t] + keep_v[:, t] * dv
         du = dv + keep_u * du
-        du_all[t] = du
-    return du_all.T @ x
+        du_all[:, t] = du
+    return np.stack([du_all[k].T @ x[k] for k in range(len(x))])
 
 
 @implements(proc=PlasticLearningLayer, protocol=LoihiProtocol)
@@ -256,10 +258,13 @@ class PyGradientLearningModel(PyLoihiProcessModel):
         if slot_index < len(self.counts):
             self.counts[slot_index] = counts.reshape(self.counts.shape[1:])
         labels, _ = decode_payloads(target)
-        for lane in np.flatnonzero(labels >= 0):
-            self.grad += count_loss_gradient(self.x_trace[lane], self.v_trace[lane], self.s_trace[lane],
-                                             labels[lane], int(self.vth[0]), self.decay_u, self.decay_v,
-                                             self.loss_scale)
+        taught = np.flatnonzero(labels >= 0)
+        if not len(taught):
+            return
+        grads = count_loss_gradient(self.x_trace[taught], self.v_trace[taught], self.s_trace[taught],
+                                    labels[taught], int(self.vth[0]), self.decay_u, self.decay_v, self.loss_scale)
+        for grad in grads:  # in lane order, so that any lane count sums the same samples in the same order
+            self.grad += grad
             self.taught += 1
             if self.taught == self.batch:
                 self._adamax_step()
