@@ -21,27 +21,31 @@ def check_learning(learning, backend="sim"):
                               "loihi with --backend loihi")
 
 
-def learner_model_map(learning):
-    """{PlasticLearningLayer: its ProcessModel} for a learner: 'loihi' = the fixed-point Loihi rule
-    (LearningDense + ErrorLIF), 'gradient' = the papers' surrogate-gradient learner (floating_pt)."""
-    from processes.plastic_learning_layer.models import PyGradientLearningModel, SubPlasticLearningLayerModel
+def learner_model_map(learning, reference=False):
+    """{PlasticLearningLayer: its ProcessModel} for a learner: 'loihi' = the fixed-point Loihi rule, as
+    LearningDense + ErrorLIF (reference=True: the SubProcessModel, what Loihi runs) or the same in one OS process
+    (the fused CPU model, tested equal); 'gradient' = the papers' surrogate-gradient learner (floating_pt)."""
+    from processes.plastic_learning_layer.models import (PyFusedLoihiRuleModel, PyGradientLearningModel,
+                                                         SubPlasticLearningLayerModel)
     from processes.plastic_learning_layer.process import PlasticLearningLayer
 
     check_learning(learning)
-    model = PyGradientLearningModel if learning == "gradient" else SubPlasticLearningLayerModel
-    return {PlasticLearningLayer: model}
+    if learning == "gradient":
+        return {PlasticLearningLayer: PyGradientLearningModel}
+    return {PlasticLearningLayer: SubPlasticLearningLayerModel if reference else PyFusedLoihiRuleModel}
 
 
-def run_config(backend="sim", exception_proc_model_map=None, learning="loihi"):
+def run_config(backend="sim", exception_proc_model_map=None, learning="loihi", reference=False):
     """The Lava RunConfig of a backend; 'loihi' without lava-loihi raises a LavaReplayError (never a CPU fallback).
 
-    The PlasticLearningLayer runs the model of `learning` (learner_model_map); exception_proc_model_map adds
-    other choices.
+    The PlasticLearningLayer runs the model of `learning` (learner_model_map; on Loihi always the reference);
+    exception_proc_model_map adds other choices.
     """
     if backend not in BACKENDS:
         raise LavaReplayError(f"unknown backend {backend!r}; expected one of {', '.join(BACKENDS)}")
     check_learning(learning, backend)
-    exception_proc_model_map = {**learner_model_map(learning), **(exception_proc_model_map or {})}
+    learner = learner_model_map(learning, reference or backend == "loihi")
+    exception_proc_model_map = {**learner, **(exception_proc_model_map or {})}
     if backend == "loihi":
         if not loihi_available():
             raise LavaReplayError("backend 'loihi' needs the lava-loihi extension (Intel INRC), which is not "

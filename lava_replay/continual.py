@@ -204,10 +204,11 @@ def run_learning(frozen, plastic, strat, learning, new_inputs, plan, buffer, new
                  progress, chunk_slots=64):
     """Build and run the continual graph (module docstring); returns what it learned (Learned).
 
-    Reference (Loihi rule, or lanes=None): one sample per slot, new-class samples computed by the
-    FrozenSpikeGenerator in the graph, once, and served from its cache when they come again. Lanes (gradient
-    learner): the generator makes the new-class samples' latents first, `lanes` per slot, and a
-    ScheduledSpikeSource serves them beside the replayed latents, one minibatch per slot.
+    One sample per slot (the Loihi rule, or lanes=None): new-class samples computed by the FrozenSpikeGenerator
+    in the graph, once, and served from its cache when they come again; the Loihi rule runs fused in one OS
+    process unless lanes=None (the reference: LearningDense + ErrorLIF). Lanes (gradient learner): the generator
+    makes the new-class samples' latents first, `lanes` per slot, and a ScheduledSpikeSource serves them beside
+    the replayed latents, one minibatch per slot.
     """
     from processes.scheduled_source.process import ScheduledSpikeSource
 
@@ -215,7 +216,8 @@ def run_learning(frozen, plastic, strat, learning, new_inputs, plan, buffer, new
     slot, offset = slot_timing(T)
     n = len(plan.sources)
     start = time.perf_counter()
-    if learning == "loihi" or lanes is None:
+    reference = lanes is None
+    if learning == "loihi" or reference:
         lanes = None
         teach = plan.labels
         generator = new_source = new_sample_generator(frozen, new_inputs, plan, T)
@@ -230,7 +232,7 @@ def run_learning(frozen, plastic, strat, learning, new_inputs, plan, buffer, new
         generator = None
     layer = learning_graph(plastic, strat, new_classes, seed, lanes, teach, new_source, buffer, replay_schedule)
     n_slots = len(teach)
-    with LavaSession(layer, backend, learning=learning) as lava:
+    with LavaSession(layer, backend, learning=learning, reference=reference) as lava:
         for epoch, slots in enumerate(np.array_split(np.arange(n_slots), strat.epochs_for(learning))):
             if epoch and strat.gain_decay != 1.0:
                 layer.error_gain.set(np.array([epoch_gain(strat, epoch)]))

@@ -73,9 +73,9 @@ class LavaSession:
     and the KeyboardInterrupt goes on.
     """
 
-    def __init__(self, proc, backend="sim", model_map=None, learning="loihi"):
+    def __init__(self, proc, backend="sim", model_map=None, learning="loihi", reference=False):
         self.proc = proc
-        self.run_cfg = run_config(backend, model_map, learning)
+        self.run_cfg = run_config(backend, model_map, learning, reference)
         self.started = False
         self.failed = False
 

@@ -28,7 +28,8 @@ def latents(layers):
     return generate_latents(layers[:3], spikes, T, lanes=None)[0]
 
 
-def _learn(layers, latents, learning, labels, lanes=None, learning_rate=0.0, error_gain=0, batch=3):
+def _learn(layers, latents, learning, labels, lanes=None, learning_rate=0.0, error_gain=0, batch=3,
+           reference=False, lr_exp=-7, gain_later=None):
     from processes.latent_replay_source.process import LatentReplaySource
     from processes.plastic_learning_layer.process import PlasticLearningLayer
     from processes.teacher_source.process import TeacherSource
@@ -42,21 +43,38 @@ def _learn(layers, latents, learning, labels, lanes=None, learning_rate=0.0, err
                                 slot=slot, offset=offset)
     plastic = layers[3]
     layer = PlasticLearningLayer(weights=plastic["weight"], vth=plastic["vth"], decay_u=plastic["decay_u"],
-                                 decay_v=plastic["decay_v"], learning_rule=delta_rule(-7, slot, 4, 16, 4),
+                                 decay_v=plastic["decay_v"], learning_rule=delta_rule(lr_exp, slot, 4, 16, 4, 7),
                                  timesteps=T, slot=slot, offset=offset, n_slots=len(schedule),
                                  error_gain=error_gain, learning_rate=learning_rate, batch=batch, lanes=lanes)
     teacher = TeacherSource(labels=labels, n_classes=20, margin=4, slot=slot, teach_step=slot - 1)
     replay.s_out.connect(layer.s_in)
     teacher.s_out.connect(layer.target_in)
-    with LavaSession(layer, learning=learning) as lava:
-        lava.run(len(schedule) * slot)
+    with LavaSession(layer, learning=learning, reference=reference) as lava:
+        half = len(schedule) // 2
+        lava.run(half * slot)
+        if gain_later is not None:
+            layer.error_gain.set(np.array([gain_later]))
+        lava.run((len(schedule) - half) * slot)
         return layer.counts.get().reshape(n, -1), layer.weights.get()
+
+
+@pytest.mark.timeout(300)
+def test_fused_loihi_rule_equals_learning_dense_and_error_lif(layers, latents):
+    """The fused fixed_pt model against the reference SubProcessModel: same rule, seed and Var.set between runs,
+    identical output counts (so spikes) and weights, with learning on."""
+    labels = np.array([3, 5, 7, 3, 5, 7, 11, 3, 5, 7])
+    kwargs = dict(error_gain=4, lr_exp=-4, gain_later=2)
+    counts_ref, weights_ref = _learn(layers, latents, "loihi", labels, reference=True, **kwargs)
+    counts_fused, weights_fused = _learn(layers, latents, "loihi", labels, **kwargs)
+    assert (weights_ref != layers[3]["weight"]).sum() > 20  # it learned
+    assert np.array_equal(weights_fused, weights_ref)
+    assert np.array_equal(counts_fused, counts_ref)
 
 
 @pytest.mark.timeout(300)
 def test_gradient_model_forward_equals_the_loihi_model(layers, latents):
     untaught = -np.ones(6, int)
-    loihi_counts, _ = _learn(layers, latents, "loihi", untaught)
+    loihi_counts, _ = _learn(layers, latents, "loihi", untaught, reference=True)
     gradient_counts, weights = _learn(layers, latents, "gradient", untaught, learning_rate=0.01)
     assert loihi_counts.sum() > 0
     assert np.array_equal(gradient_counts, loihi_counts)

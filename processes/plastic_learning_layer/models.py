@@ -9,7 +9,10 @@ from lava.magma.core.model.py.type import LavaPyType
 from lava.magma.core.model.sub.model import AbstractSubProcessModel
 from lava.magma.core.resources import CPU
 from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
+from lava.magma.core.learning.constants import GradedSpikeCfg
+from lava.magma.core.model.py.connection import LearningConnectionModelBitApproximate
 from lava.proc.dense.process import LearningDense
+from lava.utils.weightutils import SignMode
 
 from lava_replay.netx_params import cuba_integrate, cuba_step
 from processes.plastic_learning_layer.process import ErrorLIF, PlasticLearningLayer
@@ -283,3 +286,111 @@ class PyGradientLearningModel(PyLoihiProcessModel):
         self.weights_t = self.weights.T.astype(np.float32)
         self.grad[:] = 0
         self.taught = 0
+
+
+class _EngineParams:
+    """End of the learning engine's __init__ chain: keeps proc_params, as a ProcessModel would."""
+
+    def __init__(self, proc_params):
+        self.proc_params = proc_params
+
+
+class _LearningEngine(LearningConnectionModelBitApproximate, _EngineParams):
+    """Lava's bit-approximate learning engine (the fixed-point LearningDense model's own code), driven in-process:
+    its Vars are plain arrays initialised as LearningDense initialises them."""
+
+    def __init__(self, weights, learning_rule):
+        n_out, n_in = weights.shape
+        self.weights = weights.astype(np.int32)
+        self.tag_1 = np.zeros((n_out, n_in), np.int32)
+        self.tag_2 = np.zeros((n_out, n_in), np.int32)
+        for name, size in (("x0", n_in), ("tx", n_in), ("x1", n_in), ("x2", n_in),
+                           ("y0", n_out), ("ty", n_out), ("y1", n_out), ("y2", n_out), ("y3", n_out)):
+            setattr(self, name, np.zeros(size, bool if name in ("x0", "y0") else np.int32))
+        self.time_step = 0
+        super().__init__({"learning_rule": learning_rule, "shape": (n_out, n_in),
+                          "graded_spike_cfg": GradedSpikeCfg.USE_REGULAR_IMPULSE, "sign_mode": SignMode.MIXED})
+
+    def step(self, time_step, s_in, y2, y3):
+        """What LearningDense's run_spk does with its inputs at `time_step` (pre spikes, no bAP, y1 = 0)."""
+        self.time_step = time_step
+        self._process_pre_spikes(s_in)
+        self._update_trace_randoms()
+        self._process_post_spikes(np.zeros(len(y2), bool))
+        self._set_y_traces(np.stack([np.zeros_like(y2), y2, y3]))
+        self._update_trace_randoms()
+
+
+@implements(proc=PlasticLearningLayer, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("fixed_pt", "fused")
+class PyFusedLoihiRuleModel(PyLoihiProcessModel):
+    """The fixed_pt SubProcessModel (LearningDense -> ErrorLIF) in one OS process, step for step: the synaptic
+    sum W x(t-1), ErrorLIF's dynamics, counts and margin error, and Lava's own learning engine
+    (_LearningEngine) with the same rule and seed, so spikes, counts and weights are those of the reference
+    (tested equal). One process instead of two saves the simulator's per-process messaging.
+    """
+
+    s_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, bool, precision=1)
+    target_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=7)
+    s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, bool, precision=1)
+    weights: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=8)
+    vth: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=17)
+    error_gain: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=8)
+    learning_rate: np.ndarray = LavaPyType(np.ndarray, np.float64)
+    counts: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
+
+    def __init__(self, proc_params):
+        super().__init__(proc_params)
+        if proc_params["lanes"] is not None:
+            raise ValueError("the Loihi rule learns one sample at a time: PlasticLearningLayer with lanes needs "
+                             "the floating_pt (gradient) model")
+        self.timesteps = proc_params["timesteps"]
+        self.slot = proc_params["slot"]
+        self.offset = proc_params["offset"]
+        self.decay_u = proc_params["decay_u"]
+        self.decay_v = proc_params["decay_v"]
+        self.all_rivals = proc_params["all_rivals"]
+        self.rule = proc_params["learning_rule"]
+        n_out = proc_params["weights"].shape[0]
+        self.u = np.zeros(n_out, np.int32)
+        self.v = np.zeros(n_out, np.int32)
+        self.count = np.zeros(n_out, np.int32)
+        self.a_buff = np.zeros(n_out, np.int64)
+        self.engine = None
+        self.zeros = np.zeros(n_out, np.int32)
+
+    def run_spk(self):
+        x = self.s_in.recv().astype(bool)
+        target = self.target_in.recv()
+        if self.engine is None:
+            self.engine = _LearningEngine(self.weights, self.rule)
+        elif not np.array_equal(self.weights, self.engine.weights):  # set from outside between runs
+            self.engine.weights = self.weights.astype(np.int32)
+        slot_index, phase = divmod(self.time_step - 1, self.slot)
+        a_in = self.a_buff
+        self.a_buff = self.engine.weights[:, x].sum(axis=1)
+        if phase <= self.offset:
+            self.u[:] = 0
+            self.v[:] = 0
+            a_in = np.zeros_like(a_in)
+            self.count[:] = 0
+        self.u, self.v, spikes = cuba_step(self.u, self.v, a_in, self.decay_u, self.decay_v, int(self.vth[0]))
+        if phase < self.offset + self.timesteps:
+            self.count += spikes
+        y2 = y3 = self.zeros
+        if phase == self.slot - 1:
+            if slot_index < len(self.counts):
+                self.counts[slot_index] = self.count
+            error = self.error_gain[0] * margin_error(self.count, target, self.all_rivals)
+            y2 = np.clip(error, 0, 127).astype(np.int32)
+            y3 = np.clip(-error, 0, 127).astype(np.int32)
+        self.engine.step(self.time_step, x, y2, y3)
+        self.s_out.send(spikes)
+
+    def lrn_guard(self):
+        return self.time_step % self.rule.t_epoch == 0
+
+    def run_lrn(self):
+        self.engine.run_lrn()
+        self.weights[:] = self.engine.weights
