@@ -108,9 +108,7 @@ class SubPlasticLearningLayerModel(AbstractSubProcessModel):
 
     def __init__(self, proc):
         p = proc.proc_params
-        if p["lanes"] is not None:
-            raise ValueError("the Loihi rule learns one sample at a time: PlasticLearningLayer with lanes needs "
-                             "the floating_pt (gradient) model")
+        one_sample_per_slot(p)
         n_out, n_in = p["weights"].shape
         rule = p["learning_rule"]
         self.synapse = LearningDense(weights=p["weights"], learning_rule=rule, num_weight_bits=8, weight_exp=0)
@@ -130,6 +128,13 @@ class SubPlasticLearningLayerModel(AbstractSubProcessModel):
         proc.vars.vth.alias(self.neuron.vth)
         proc.vars.error_gain.alias(self.neuron.error_gain)
         proc.vars.counts.alias(self.neuron.counts)
+
+
+def one_sample_per_slot(proc_params):
+    """ValueError for the Loihi rule's models when the layer was built with lanes."""
+    if proc_params["lanes"] is not None:
+        raise ValueError("the Loihi rule learns one sample at a time: PlasticLearningLayer with lanes needs the "
+                         "floating_pt (gradient) model")
 
 
 def quantize_weights(w):
@@ -169,17 +174,8 @@ def count_loss_gradient(x, v_pre, spikes, labels, vth, decay_u, decay_v, loss_sc
     return np.stack([du_all[k].T @ x[k] for k in range(len(x))])
 
 
-@implements(proc=PlasticLearningLayer, protocol=LoihiProtocol)
-@requires(CPU)
-@tag("floating_pt")
-class PyGradientLearningModel(PyLoihiProcessModel):
-    """The papers' learner (see PlasticLearningLayer): fixed-point forward as the fixed_pt model's, surrogate
-    gradients per taught sample (count_loss_gradient), Adamax on float shadow weights every `batch` taught
-    samples (in slot order, lane by lane), weights quantized back to 8 bits after each step.
-
-    Weights set from outside (Var.set, e.g. a class row re-initialised) replace the shadow weights at the next
-    slot; the Adamax moments are kept. learning_rate (per weight row) and vth are read at run time.
-    """
+class PlasticLayerLeafModel(PyLoihiProcessModel):
+    """Ports, Vars and slot timing shared by the leaf models of PlasticLearningLayer."""
 
     s_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, bool, precision=1)
     target_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=7)
@@ -190,9 +186,6 @@ class PyGradientLearningModel(PyLoihiProcessModel):
     learning_rate: np.ndarray = LavaPyType(np.ndarray, np.float64)
     counts: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
 
-    BETAS = (0.9, 0.999)
-    EPS = 1e-8
-
     def __init__(self, proc_params):
         super().__init__(proc_params)
         self.timesteps = proc_params["timesteps"]
@@ -200,6 +193,25 @@ class PyGradientLearningModel(PyLoihiProcessModel):
         self.offset = proc_params["offset"]
         self.decay_u = proc_params["decay_u"]
         self.decay_v = proc_params["decay_v"]
+
+
+@implements(proc=PlasticLearningLayer, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("floating_pt")
+class PyGradientLearningModel(PlasticLayerLeafModel):
+    """The papers' learner (see PlasticLearningLayer): fixed-point forward as the fixed_pt model's, surrogate
+    gradients per taught sample (count_loss_gradient), Adamax on float shadow weights every `batch` taught
+    samples (in slot order, lane by lane), weights quantized back to 8 bits after each step.
+
+    Weights set from outside (Var.set, e.g. a class row re-initialised) replace the shadow weights at the next
+    slot; the Adamax moments are kept. learning_rate (per weight row) and vth are read at run time.
+    """
+
+    BETAS = (0.9, 0.999)
+    EPS = 1e-8
+
+    def __init__(self, proc_params):
+        super().__init__(proc_params)
         self.batch = proc_params["batch"]
         self.loss_scale = proc_params["loss_scale"]
         n_out, n_in = proc_params["weights"].shape
@@ -324,32 +336,16 @@ class _LearningEngine(LearningConnectionModelBitApproximate, _EngineParams):
 @implements(proc=PlasticLearningLayer, protocol=LoihiProtocol)
 @requires(CPU)
 @tag("fixed_pt", "fused")
-class PyFusedLoihiRuleModel(PyLoihiProcessModel):
+class PyFusedLoihiRuleModel(PlasticLayerLeafModel):
     """The fixed_pt SubProcessModel (LearningDense -> ErrorLIF) in one OS process, step for step: the synaptic
     sum W x(t-1), ErrorLIF's dynamics, counts and margin error, and Lava's own learning engine
     (_LearningEngine) with the same rule and seed, so spikes, counts and weights are those of the reference
     (tested equal). One process instead of two saves the simulator's per-process messaging.
     """
 
-    s_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, bool, precision=1)
-    target_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=7)
-    s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, bool, precision=1)
-    weights: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=8)
-    vth: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=17)
-    error_gain: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=8)
-    learning_rate: np.ndarray = LavaPyType(np.ndarray, np.float64)
-    counts: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
-
     def __init__(self, proc_params):
         super().__init__(proc_params)
-        if proc_params["lanes"] is not None:
-            raise ValueError("the Loihi rule learns one sample at a time: PlasticLearningLayer with lanes needs "
-                             "the floating_pt (gradient) model")
-        self.timesteps = proc_params["timesteps"]
-        self.slot = proc_params["slot"]
-        self.offset = proc_params["offset"]
-        self.decay_u = proc_params["decay_u"]
-        self.decay_v = proc_params["decay_v"]
+        one_sample_per_slot(proc_params)
         self.all_rivals = proc_params["all_rivals"]
         self.rule = proc_params["learning_rule"]
         n_out = proc_params["weights"].shape[0]
