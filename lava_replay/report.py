@@ -40,6 +40,15 @@ def op_counts(result):
     return inference, train
 
 
+def execution_path(settings):
+    """How the job ran in Lava, in words: the fast CPU paths or the reference graph of named processes."""
+    if settings.lanes is None:
+        return "reference (one sample per slot; the Loihi rule as LearningDense + ErrorLIF)"
+    learner = (f"gradient learner {settings.lanes} per slot" if settings.learning == "gradient"
+               else "Loihi rule fused in one process")
+    return f"fast ({settings.lanes} samples per slot in evaluation and latents, {learner})"
+
+
 def build_report(result, method, backend, seed, data_info, quick):
     """The report.json dict of a continual job (fields as documented in the README)."""
     strat, settings = result.strategy, result.settings
@@ -53,7 +62,8 @@ def build_report(result, method, backend, seed, data_info, quick):
                                                          "bytes": 0, "ideal_bytes": 0}
     return {
         "method": method, "learning": settings.learning, "backend": backend, "timesteps": strat.timesteps,
-        "lr_layer": settings.lr_layer, "lanes": settings.lanes, "new_classes": data_info["new_classes"],
+        "lr_layer": settings.lr_layer, "lanes": settings.lanes, "path": execution_path(settings),
+        "new_classes": data_info["new_classes"],
         "seed": seed, "quick": quick, "data": data_info, "strategy": asdict(strat),
         "epochs": strat.epochs_for(settings.learning), "eval_split": settings.eval_split,
         "accuracy": {k: acc[k] for k in ("old", "new", "all", "old_before", "new_before", "all_before",

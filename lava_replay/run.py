@@ -33,7 +33,8 @@ def build_parser():
                    help="gradient: the papers' surrogate-gradient learner (CPU); loihi: the Loihi 3-factor rule")
     p.add_argument("--lanes", type=int, default=DEFAULT_LANES,
                    help="samples side by side per Lava slot in evaluation, latent generation and gradient "
-                        f"learning (default {DEFAULT_LANES}; 1 = one sample per slot, the reference path)")
+                        f"learning (default {DEFAULT_LANES}: the fast paths, with the Loihi rule fused in one process; "
+                        "1 = the reference path: one sample per slot, the Loihi rule as LearningDense + ErrorLIF)")
     p.add_argument("--lr-layer", type=int, default=3, help="latent-replay layer (3: only the output learns)")
     p.add_argument("--timesteps", type=int, default=None, help="T (default: the method's, 40 or 100)")
     p.add_argument("--new-class", type=int, nargs="+", default=[0], help="classes learned in the continual phase")
@@ -104,7 +105,7 @@ def summary(report):
     """A few lines for the terminal."""
     acc, mem = report["accuracy"], report["latent_memory"]
     return (f"{report['method']} (T={report['timesteps']}, Lava {report['backend']}, {report['learning']} learning, "
-            f"{report['lanes'] or 1} lanes), new classes "
+            f"path: {report['path']}), new classes "
             f"{report['new_classes']}:\n"
             f"  old {100 * acc['old']:.2f} % (before {100 * acc['old_before']:.2f} %, forgetting "
             f"{100 * acc['forgetting']:.2f} points), new {100 * acc['new']:.2f} %, all {100 * acc['all']:.2f} %\n"
