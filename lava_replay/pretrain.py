@@ -50,8 +50,8 @@ def _batches(indices, batch_size, rng=None):
 
 
 def augment(x, rng, channel_shift, time_shift, input_dropout=0.0):
-    """Shift each sample (B, channels, T) by a random number of channels and of steps, zero-filled; then delete
-    each input spike with probability input_dropout."""
+    """Delete each input spike with probability input_dropout, then shift each sample (B, channels, T) by a
+    random number of channels and of steps, zero-filled."""
     if input_dropout > 0:
         x = x * torch.from_numpy(rng.random(x.shape) >= input_dropout).to(x.dtype)
     if channel_shift <= 0 and time_shift <= 0:
