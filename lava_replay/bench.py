@@ -49,6 +49,9 @@ def speaker_accuracy(data, protocol, val_speakers, timesteps, random_split_net, 
     labels, classes = data["labels"], protocol.pretrain_classes
     test = protocol.select("test", labels, classes)
     unseen = test[np.isin(data["speakers"][test], val_speakers)]
+    if not len(unseen):
+        raise LavaReplayError(f"--val-speakers {' '.join(map(str, val_speakers))}: no test samples of these "
+                              f"speakers; expected some of {sorted(np.unique(data['speakers'][test]).tolist())}")
     result = {"val_speakers": list(val_speakers), "test_samples": int(len(unseen)),
               "random_split_model": evaluate(random_split_net, data["spikes"], labels, unseen)[0]}
     path = model_path(default_model_name(timesteps, classes, val_speakers), model_dir or MODEL_DIR)

@@ -195,6 +195,8 @@ def test_bench_reports_held_out_speakers_beside_the_random_split(tmp_path):
                              model_dir=str(tmp_path), checkpoint_dir=None, progress=False)
     missing = speaker_accuracy(data, protocol, [1], 24, random_net, model_dir=str(tmp_path))
     assert "held_out_test" not in missing and "--val-speakers 1" in missing["note"]
+    with pytest.raises(LavaReplayError, match="--val-speakers 9: no test samples"):
+        speaker_accuracy(data, protocol, [9], 24, random_net, model_dir=str(tmp_path))
     _, sidecar = pretrain(data, hold_out_speakers(protocol, data["speakers"], [1]), 24, ModelConfig(**SMALL), cfg,
                           model_dir=str(tmp_path), checkpoint_dir=None, progress=False)
     report = speaker_accuracy(data, protocol, [1], 24, load_slayer_net(str(tmp_path / "random.net")),
@@ -203,3 +205,12 @@ def test_bench_reports_held_out_speakers_beside_the_random_split(tmp_path):
     assert report["held_out_val"] == sidecar["accuracy"]["val"]
     test = protocol.select("test", data["labels"], [0, 1, 2])
     assert report["test_samples"] == int((data["speakers"][test] == 1).sum())
+
+
+def test_cli_rejects_bad_new_options(capsys):
+    from lava_replay.cli import run_cli
+
+    assert run_cli(pretrain_module.main, ["--distill-from", "shd19_T100_new0", "--distill-weight", "2"]) == 2
+    assert "--distill-weight must be in (0, 1]" in capsys.readouterr().err
+    assert run_cli(pretrain_module.main, ["--input-dropout", "1"]) == 2
+    assert "--input-dropout must be in [0, 1)" in capsys.readouterr().err
