@@ -42,8 +42,42 @@ def slayer_epoch_seconds(net, spikes, labels, train_idx, batches=8, batch_size=6
     return per_batch * int(np.ceil(len(train_idx) / batch_size))
 
 
-def bench_pretrain(data_dir, timesteps_list=(100, 40), new_class=(0,), lava_samples=128, seed=0):
-    """Measure each committed pretrained model; returns a list of result dicts."""
+def speaker_accuracy(data, protocol, val_speakers, timesteps, random_split_net, model_dir=None):
+    """Test accuracy on the test samples of val_speakers: of the random-split model (which trained on other
+    samples of those speakers) and of the model trained with those speakers held out, when it exists."""
+    from lava_replay.data.protocols import hold_out_speakers
+    from lava_replay.export import MODEL_DIR, default_model_name, load_model_info, load_slayer_net, model_path
+    from lava_replay.pretrain import evaluate
+
+    labels, classes = data["labels"], protocol.pretrain_classes
+    test = protocol.select("test", labels, classes)
+    unseen = test[np.isin(data["speakers"][test], val_speakers)]
+    if not len(unseen):
+        raise LavaReplayError(f"--val-speakers {' '.join(map(str, val_speakers))}: no test samples of these "
+                              f"speakers; expected some of {sorted(np.unique(data['speakers'][test]).tolist())}")
+    result = {"val_speakers": list(val_speakers), "test_samples": int(len(unseen)),
+              "random_split_model": evaluate(random_split_net, data["spikes"], labels, unseen)[0]}
+    path = model_path(default_model_name(timesteps, classes, val_speakers), model_dir or MODEL_DIR)
+    if not os.path.exists(path):
+        result["note"] = (f"no model trained without speakers {list(val_speakers)}: python -m lava_replay.pretrain "
+                          f"--timesteps {timesteps} --val-speakers {' '.join(map(str, val_speakers))}")
+        return result
+    info = load_model_info(path, timesteps=timesteps, classes=classes)
+    held_out = hold_out_speakers(protocol, data["speakers"], val_speakers)
+    if info.get("val_speakers") != list(held_out.val_speakers):
+        raise LavaReplayError(f"{path} was validated on speakers {info.get('val_speakers')}, not {val_speakers}")
+    net = load_slayer_net(path)
+    result.update(held_out_model=os.path.basename(path),
+                  held_out_val=evaluate(net, data["spikes"], labels, held_out.select("val", labels, classes))[0],
+                  held_out_test=evaluate(net, data["spikes"], labels, unseen)[0])
+    return result
+
+
+def bench_pretrain(data_dir, timesteps_list=(100, 40), new_class=(0,), lava_samples=128, seed=0,
+                   val_speakers=(3, 7)):
+    """Measure each committed pretrained model; returns a list of result dicts.
+
+    Besides the random split, each T reports the test samples of val_speakers (speaker_accuracy)."""
     import torch
 
     from lava_replay.data.protocols import load_shd_protocol
@@ -62,6 +96,7 @@ def bench_pretrain(data_dir, timesteps_list=(100, 40), new_class=(0,), lava_samp
         test = protocol.select("test", labels, protocol.pretrain_classes)
         net = load_slayer_net(path)
         slayer_acc, _ = evaluate(net, data["spikes"], labels, test)
+        speakers = speaker_accuracy(data, protocol, val_speakers, timesteps, net)
         epoch_s = slayer_epoch_seconds(net, data["spikes"], labels,
                                        protocol.select("train", labels, protocol.pretrain_classes), seed=seed)
         lava = evaluate_pretrained(data, protocol, timesteps, samples=lava_samples, seed=seed)
@@ -73,18 +108,23 @@ def bench_pretrain(data_dir, timesteps_list=(100, 40), new_class=(0,), lava_samp
             "lava_accuracy_on_those": lava["accuracy"]["old"],
             "lava_slayer_agreement": lava["accuracy"]["lava_slayer_agreement"],
             "lava_samples_per_s": lava["samples"] / lava["wall_seconds"]["lava"],
-            "slayer_samples_per_s": lava["samples"] / lava["wall_seconds"]["slayer"],
+            "slayer_samples_per_s": lava["samples"] / lava["wall_seconds"]["slayer"], "speakers": speakers,
             "data_fingerprint": data["fingerprint"]})
     return results
 
 
 def markdown_table(results):
     """The pretraining bench as a markdown table."""
-    lines = ["| model | T | test acc. (SLAYER, 19 classes) | s/epoch (SLAYER) | Lava samples/s | "
-             "SLAYER samples/s | Lava acc. / agreement |", "|---|---|---|---|---|---|---|"]
+    lines = ["| model | T | test acc. (SLAYER, 19 classes) | held-out speakers: random-split model / model "
+             "trained without them | s/epoch (SLAYER) | Lava samples/s | SLAYER samples/s | Lava acc. / agreement |",
+             "|---|---|---|---|---|---|---|---|"]
     for r in results:
+        spk = r["speakers"]
+        held_out = f"{100 * spk['held_out_test']:.2f} %" if "held_out_test" in spk else "not trained"
+        speakers = (f"speakers {','.join(map(str, spk['val_speakers']))}: {100 * spk['random_split_model']:.2f} % / "
+                    f"{held_out} ({spk['test_samples']})")
         lines.append(f"| {r['model']} | {r['timesteps']} | {100 * r['slayer_test_accuracy']:.2f} % "
-                     f"({r['test_samples']}) | {r['slayer_seconds_per_epoch']:.1f} | "
+                     f"({r['test_samples']}) | {speakers} | {r['slayer_seconds_per_epoch']:.1f} | "
                      f"{r['lava_samples_per_s']:.2f} | {r['slayer_samples_per_s']:.1f} | "
                      f"{100 * r['lava_accuracy_on_those']:.2f} % / {100 * r['lava_slayer_agreement']:.1f} % "
                      f"({r['inference_samples']}) |")
@@ -100,6 +140,8 @@ def build_parser():
     pre = sub.add_parser("pretrain", help="pretraining accuracy, epoch time, inference speed")
     pre.add_argument("--timesteps", type=int, nargs="+", default=[100, 40])
     pre.add_argument("--new-class", type=int, nargs="+", default=[0])
+    pre.add_argument("--val-speakers", type=int, nargs="+", default=[3, 7],
+                     help="speakers whose test samples are also reported alone (unseen by a --val-speakers model)")
     pre.add_argument("--lava-samples", type=int, default=128, help="test samples run in Lava and SLAYER")
     pre.add_argument("--data-dir", default=None)
     pre.add_argument("--seed", type=int, default=0)
@@ -205,9 +247,12 @@ def main(argv=None):
         pretrained_model(timesteps, pretrain_classes("spikinglr", args.new_class))
     output_file(args.out)
     results = bench_pretrain(resolve_data_dir(args.data_dir), args.timesteps, args.new_class,
-                             args.lava_samples, args.seed)
+                             args.lava_samples, args.seed, args.val_speakers)
     atomic_write_json(args.out, {"bench": "pretrain", "results": results})
     print(markdown_table(results))
+    for r in results:
+        if "note" in r["speakers"]:
+            print(f"note: {r['speakers']['note']}")
     print(f"written: {args.out}")
     return 0
 

@@ -21,11 +21,13 @@ def sidecar_path(net_path):
     return net_path[:-len(".net")] + ".json"
 
 
-def default_model_name(timesteps, pretrain_classes):
-    """Name of the model pretrained on these classes at T steps, e.g. shd19_T100_new0."""
+def default_model_name(timesteps, pretrain_classes, val_speakers=()):
+    """Name of the model pretrained on these classes at T steps, e.g. shd19_T100_new0; a model validated on
+    held-out speakers gets their numbers, e.g. shd19_T40_new0_spk3-7."""
     missing = sorted(set(range(20)) - set(pretrain_classes))
     suffix = "new" + "-".join(map(str, missing)) if missing else "all"
-    return f"shd{len(pretrain_classes)}_T{timesteps}_{suffix}"
+    speakers = "_spk" + "-".join(map(str, sorted(val_speakers))) if val_speakers else ""
+    return f"shd{len(pretrain_classes)}_T{timesteps}_{suffix}{speakers}"
 
 
 def export_model(net, path, meta):

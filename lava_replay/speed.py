@@ -11,8 +11,8 @@ import time
 
 import numpy as np
 
-from lava_replay.continual import DEFAULT_LANES, STRATEGIES, JobSettings, generate_latents, output_counts, \
-    run_learning, training_plan
+from lava_replay.continual import (DEFAULT_LANES, STRATEGIES, generate_latents, output_counts, run_learning,
+                                   training_plan)
 from lava_replay.replay.buffer import LatentBuffer
 
 

@@ -206,3 +206,19 @@ def test_official_protocol_uses_the_test_file():
     assert np.array_equal(p.test, np.arange(200, 260))
     assert p.train.max() < 200 and p.val.max() < 200
     assert len(p.val) == 20 and len(p.train) == 180
+
+
+def test_hold_out_speakers_validates_on_unseen_speakers():
+    labels = np.repeat(np.arange(20), 50)
+    speakers = np.arange(len(labels)) % 5
+    p = protocols.make_protocol("spikinglr", labels, new_classes=[0], seed=1)
+    held = protocols.hold_out_speakers(p, speakers, [4, 1])
+    assert held.val_speakers == (1, 4)
+    assert np.array_equal(held.test, p.test)  # the same test split as the random protocol
+    assert set(speakers[held.val]) == {1, 4} and not set(speakers[held.train]) & {1, 4}
+    non_test = np.setdiff1d(np.arange(len(labels)), p.test)
+    assert np.array_equal(np.sort(np.concatenate([held.train, held.val])), non_test)
+    with pytest.raises(LavaReplayError, match="--val-speakers 9"):
+        protocols.hold_out_speakers(p, speakers, [9])
+    with pytest.raises(LavaReplayError, match="every speaker"):
+        protocols.hold_out_speakers(p, speakers, range(5))

@@ -6,7 +6,7 @@ from lava_replay import pretrain as pretrain_module
 from lava_replay.data.protocols import make_protocol
 from lava_replay.data.synthetic import synthetic_shd
 from lava_replay.errors import LavaReplayError
-from lava_replay.export import load_model_info
+from lava_replay.export import default_model_name, load_model_info
 from lava_replay.model import ModelConfig, SpikingNet
 from lava_replay.pretrain import TrainConfig, pretrain, train
 
@@ -121,3 +121,124 @@ def test_output_folders_that_are_files_fail_before_training(option, tmp_path, ca
     argv = ["--data-dir", str(tmp_path / "no-data"), "--model-dir", str(tmp_path / "m"), option, str(a_file)]
     assert run_cli(pretrain_module.main, argv) == 2
     assert f"{option} {a_file} is a file" in capsys.readouterr().err
+
+
+def test_augment_input_dropout_only_deletes_spikes():
+    from lava_replay.pretrain import augment
+
+    x = torch.ones(4, 100, 50)
+    out = augment(x, np.random.default_rng(0), channel_shift=0, time_shift=0, input_dropout=0.3)
+    assert torch.all(out <= x)
+    assert 0.65 < out.mean().item() < 0.75
+
+
+def test_distillation_loss_mixes_cross_entropy_and_teacher():
+    from lava_replay.pretrain import distillation_loss
+
+    logits = torch.tensor([[2.0, 0.0, -1.0], [0.5, 1.5, 0.0]])
+    labels = torch.tensor([0, 1])
+    ce = torch.nn.functional.cross_entropy(logits, labels)
+    assert torch.isclose(distillation_loss(logits, labels, None, 0.0, 2.0), ce)
+    assert torch.isclose(distillation_loss(logits, labels, logits.clone(), 0.5, 2.0), 0.5 * ce)  # KL(p||p) = 0
+    assert distillation_loss(logits, labels, -logits, 1.0, 2.0) > 0
+
+
+def test_student_learns_from_teacher_without_labels(tmp_path):
+    """With distill weight 1 the labels are ignored: a student given shuffled labels still learns the classes
+    from a teacher that ran at another T."""
+    from lava_replay.export import load_slayer_net
+    from lava_replay.pretrain import evaluate, teacher_logits
+
+    data, protocol = _data()
+    pretrain(data, protocol, 24, ModelConfig(**SMALL), TrainConfig(epochs=8, lr=0.01, batch_size=16),
+             name="teacher", model_dir=str(tmp_path), checkpoint_dir=None, progress=False)
+    student_data = synthetic_shd(n_per_class=24, n_classes=4, timesteps=12, seed=0)
+    idx = protocol.select("train", data["labels"], [0, 1, 2])
+    test = protocol.select("test", data["labels"], [0, 1, 2])
+    soft = torch.zeros(len(data["labels"]), 4)
+    soft[idx] = teacher_logits(load_slayer_net(str(tmp_path / "teacher.net")), data["spikes"], idx, 0.5)
+    shuffled = np.random.default_rng(0).permutation(data["labels"])
+    cfg = TrainConfig(epochs=8, lr=0.01, batch_size=16, distill_weight=1.0)
+    torch.manual_seed(0)
+    student = SpikingNet(ModelConfig(**SMALL))
+    train(student, student_data["spikes"], shuffled, idx, idx, cfg, progress=False, soft_targets=soft)
+    assert evaluate(student, student_data["spikes"], data["labels"], test)[0] >= 0.7
+    with pytest.raises(LavaReplayError, match="--distill-from"):
+        train(student, student_data["spikes"], shuffled, idx, idx, cfg, progress=False)
+
+
+def test_pretrain_distills_and_reports_unseen_speakers(tmp_path):
+    from lava_replay.data.protocols import hold_out_speakers
+
+    data, protocol = _data()
+    data["speakers"] = np.arange(len(data["labels"])) % 4
+    pretrain(data, protocol, 24, ModelConfig(**SMALL), TrainConfig(epochs=1, lr=0.01, batch_size=16),
+             name="teacher", model_dir=str(tmp_path), checkpoint_dir=None, progress=False)
+    student_data = dict(synthetic_shd(n_per_class=24, n_classes=4, timesteps=12, seed=0),
+                        fingerprint=data["fingerprint"], speakers=data["speakers"])
+    held = hold_out_speakers(protocol, data["speakers"], [2])
+    cfg = TrainConfig(epochs=1, lr=0.01, batch_size=16, distill_weight=0.5)
+    _, sidecar = pretrain(student_data, held, 12, ModelConfig(**SMALL), cfg, model_dir=str(tmp_path),
+                          checkpoint_dir=None, progress=False, distill_from=str(tmp_path / "teacher.net"),
+                          teacher_data=data)
+    name = default_model_name(12, [0, 1, 2], [2])
+    assert name.endswith("-19_spk2") and (tmp_path / f"{name}.net").exists()
+    assert sidecar["val_speakers"] == [2] and sidecar["distill_from"]["timesteps"] == 24
+    test = protocol.select("test", data["labels"], [0, 1, 2])
+    n_unseen = int((data["speakers"][test] == 2).sum())
+    acc = sidecar["accuracy"]
+    assert 0 < n_unseen < len(test)
+    assert acc["test"] * len(test) == pytest.approx(acc["test_unseen_speakers"] * n_unseen
+                                                   + acc["test_seen_speakers"] * (len(test) - n_unseen))
+    with pytest.raises(LavaReplayError, match="teacher needs the same samples"):
+        pretrain(student_data, held, 12, ModelConfig(**SMALL), cfg, name="other", model_dir=str(tmp_path),
+                 checkpoint_dir=None, progress=False, distill_from=str(tmp_path / "teacher.net"),
+                 teacher_data=dict(data, labels=np.roll(data["labels"], 1)))
+
+
+def test_pretrain_does_not_overwrite_a_model_unless_asked(tmp_path):
+    data, protocol = _data()
+    cfg = TrainConfig(epochs=1, lr=0.01, batch_size=16)
+    pretrain(data, protocol, 24, ModelConfig(**SMALL), cfg, name="m", model_dir=str(tmp_path),
+             checkpoint_dir=None, progress=False)
+    before = (tmp_path / "m.json").read_text()
+    with pytest.raises(LavaReplayError, match="--overwrite"):
+        pretrain(data, protocol, 24, ModelConfig(**SMALL), cfg, name="m", model_dir=str(tmp_path),
+                 checkpoint_dir=None, progress=False)
+    assert (tmp_path / "m.json").read_text() == before
+    _, again = pretrain(data, protocol, 24, ModelConfig(**SMALL), TrainConfig(epochs=2, lr=0.01, batch_size=16),
+                        name="m", model_dir=str(tmp_path), checkpoint_dir=None, progress=False, overwrite=True)
+    assert len(again["history"]) == 2
+
+
+def test_bench_reports_held_out_speakers_beside_the_random_split(tmp_path):
+    from lava_replay.bench import speaker_accuracy
+    from lava_replay.data.protocols import hold_out_speakers
+    from lava_replay.export import load_slayer_net
+
+    data, protocol = _data()
+    data["speakers"] = np.arange(len(data["labels"])) % 4
+    cfg = TrainConfig(epochs=2, lr=0.01, batch_size=16)
+    random_net, _ = pretrain(data, protocol, 24, ModelConfig(**SMALL), cfg, name="random",
+                             model_dir=str(tmp_path), checkpoint_dir=None, progress=False)
+    missing = speaker_accuracy(data, protocol, [1], 24, random_net, model_dir=str(tmp_path))
+    assert "held_out_test" not in missing and "--val-speakers 1" in missing["note"]
+    with pytest.raises(LavaReplayError, match="--val-speakers 9: no test samples"):
+        speaker_accuracy(data, protocol, [9], 24, random_net, model_dir=str(tmp_path))
+    _, sidecar = pretrain(data, hold_out_speakers(protocol, data["speakers"], [1]), 24, ModelConfig(**SMALL), cfg,
+                          model_dir=str(tmp_path), checkpoint_dir=None, progress=False)
+    report = speaker_accuracy(data, protocol, [1], 24, load_slayer_net(str(tmp_path / "random.net")),
+                              model_dir=str(tmp_path))
+    assert report["held_out_test"] == sidecar["accuracy"]["test_unseen_speakers"]
+    assert report["held_out_val"] == sidecar["accuracy"]["val"]
+    test = protocol.select("test", data["labels"], [0, 1, 2])
+    assert report["test_samples"] == int((data["speakers"][test] == 1).sum())
+
+
+def test_cli_rejects_bad_new_options(capsys):
+    from lava_replay.cli import run_cli
+
+    assert run_cli(pretrain_module.main, ["--distill-from", "shd19_T100_new0", "--distill-weight", "2"]) == 2
+    assert "--distill-weight must be in (0, 1]" in capsys.readouterr().err
+    assert run_cli(pretrain_module.main, ["--input-dropout", "1"]) == 2
+    assert "--input-dropout must be in [0, 1)" in capsys.readouterr().err

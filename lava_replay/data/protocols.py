@@ -5,7 +5,10 @@
   than 512 samples: 1/8 test, then 10 % of the rest for validation).
 - ``official``: the train file trains, the test file tests (error when the test file is absent).
 - ``multistep``: English digits (0-9) first, then the German digits (10-19) one at a time; per-class split.
-A validation split (``val_fraction`` of each class's training part) is kept apart for hyper-parameters.
+A validation split (``val_fraction`` of each class's training part) is kept apart for hyper-parameters. With
+``val_speakers`` the validation split is instead every non-test sample of those speakers (unseen speakers: none
+of their samples is trained on); the test split stays the same, so its held-out speakers' part measures unseen
+speakers without having chosen anything on it.
 """
 from dataclasses import dataclass
 
@@ -29,6 +32,7 @@ class Protocol:
     val: np.ndarray
     test: np.ndarray
     seed: int
+    val_speakers: tuple = ()
 
     @property
     def pretrain_classes(self):
@@ -44,6 +48,22 @@ class Protocol:
         """Indices of `part` ('train', 'val' or 'test') whose label is in `classes`."""
         idx = getattr(self, part)
         return idx[np.isin(labels[idx], classes)]
+
+
+def hold_out_speakers(protocol, speakers, val_speakers):
+    """The protocol with every non-test sample of `val_speakers` as validation and the other speakers' as training."""
+    val_speakers = tuple(sorted(set(int(s) for s in val_speakers)))
+    known = set(np.unique(speakers[np.concatenate([protocol.train, protocol.val])]).tolist())
+    unknown = sorted(set(val_speakers) - known)
+    if unknown:
+        raise LavaReplayError(f"--val-speakers {' '.join(map(str, unknown))}: no such speaker in the training data; "
+                              f"expected some of {sorted(known)}")
+    if set(val_speakers) >= known:
+        raise LavaReplayError("--val-speakers holds out every speaker; leave at least one for training")
+    pool = np.sort(np.concatenate([protocol.train, protocol.val]))
+    held = np.isin(speakers[pool], val_speakers)
+    return Protocol(protocol.name, protocol.tasks, pool[~held], pool[held], protocol.test, protocol.seed,
+                    val_speakers)
 
 
 def per_class_subset(indices, labels, per_class, rng):
@@ -116,8 +136,10 @@ def make_protocol(name, labels, new_classes=(0,), seed=0, n_test_file=0, n_class
     return Protocol(name, tasks, np.sort(np.concatenate(train)), np.sort(np.concatenate(val)), test, seed)
 
 
-def load_shd_protocol(data_dir, name, timesteps, new_classes=(0,), seed=0, progress=True):
-    """Binned SHD (files merged as the protocol asks) and its Protocol: (data dict, Protocol)."""
+def load_shd_protocol(data_dir, name, timesteps, new_classes=(0,), seed=0, progress=True, val_speakers=()):
+    """Binned SHD (files merged as the protocol asks) and its Protocol: (data dict, Protocol).
+
+    With val_speakers, those speakers' non-test samples are the validation split (hold_out_speakers)."""
     _check_name(name)  # before any data is loaded
     has_test = shd.split_available(data_dir, "test")
     if name == "official" and not has_test:
@@ -130,4 +152,7 @@ def load_shd_protocol(data_dir, name, timesteps, new_classes=(0,), seed=0, progr
     data = {key: np.concatenate([p[key] for p in parts]) for key in ("spikes", "labels", "speakers")}
     data["fingerprint"] = "+".join(p["fingerprint"] for p in parts)
     n_test_file = len(parts[1]["labels"]) if has_test else 0
-    return data, make_protocol(name, data["labels"], new_classes, seed, n_test_file)
+    protocol = make_protocol(name, data["labels"], new_classes, seed, n_test_file)
+    if val_speakers:
+        protocol = hold_out_speakers(protocol, data["speakers"], val_speakers)
+    return data, protocol
