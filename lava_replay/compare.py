@@ -105,14 +105,16 @@ def buffer_table(by_buffer):
 
 def bench_compare(directory, protocol_name="spikinglr", learnings=("gradient",), seeds=(0,), new_classes=(0,),
                   settings=None, quick=False, out_dir=None, buffer_sizes=None):
-    """Run both methods for every learner, seed, new class and buffer size (one 19+1 step each); write
+    """Run both methods for every learner, seed, new class and buffer size (one 19+1 step each; the data split is
+    the pretrained model's, the seed varies the replay buffer, schedule and learner); write
     compare.json (summary[learning][method].accuracy.{old,new,all,old_before}: mean/std over seeds and new
     classes, fractions, at the first buffer size; by_buffer[size]: the same per buffer size) and compare.md.
     settings: a continual.JobSettings template (its learning, seed and buffer size are set per run)."""
     from dataclasses import replace
 
     from lava_replay.continual import STRATEGIES, JobSettings
-    from lava_replay.data.protocols import load_shd_protocol
+    from lava_replay.data.protocols import load_shd_protocol, pretrain_classes
+    from lava_replay.export import pretrained_model
     from lava_replay.plots import cost_bars
     from lava_replay.run import run_method
 
@@ -123,8 +125,10 @@ def bench_compare(directory, protocol_name="spikinglr", learnings=("gradient",),
     reports = {size: {learning: {m: [] for m in METHODS} for learning in learnings} for size in sizes}
     for seed, new_class in [(seed, c) for seed in seeds for c in new_classes]:
         for method in METHODS:
-            shd, protocol = load_shd_protocol(directory, protocol_name, STRATEGIES[method].timesteps, [new_class],
-                                              seed)
+            T = STRATEGIES[method].timesteps
+            _, info = pretrained_model(T, pretrain_classes(protocol_name, [new_class]))
+            # the model's own split (no test sample seen in pretraining); the seed varies the continual job
+            shd, protocol = load_shd_protocol(directory, protocol_name, T, [new_class], info["seed"])
             for size, learning in [(size, learning) for size in sizes for learning in learnings]:
                 name = f"{learning}_{method}_new{new_class}_seed{seed}" + (f"_buf{size}" if len(sizes) > 1 else "")
                 run = replace(settings, learning=learning, seed=seed, replay_per_class=size)

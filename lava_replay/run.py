@@ -57,7 +57,9 @@ def build_parser():
     p.add_argument("--model", default=None, help="netx model name or .net path (default: matches T/classes)")
     p.add_argument("--protocol", default="spikinglr")
     p.add_argument("--data-dir", default=None, help="data directory (default $LAVA_REPLAY_DATA or ./data)")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int, default=0,
+                   help="the continual job's seed (replay buffer, schedule); the train/val/test split is always "
+                        "the pretrained model's, so that no evaluation sample was seen in pretraining")
     p.add_argument("--out", default=os.path.join("runs", "latest"))
     p.add_argument("--eval-split", choices=("test", "val"), default="test",
                    help="evaluate on the protocol's test split (default) or its validation split (for tuning)")
@@ -88,7 +90,8 @@ def run_method(method, data, protocol, directory, settings, epochs=None, model=N
     path, _ = pretrained_model(timesteps, protocol.pretrain_classes, model)
     buffer = LatentBuffer.load(buffer_path) if buffer_path else None
     result = continual_job(path, data, protocol, strat, settings, buffer=buffer)
-    data_info = {"dataset": "SHD", "protocol": protocol.name, "data_dir": os.path.abspath(directory),
+    data_info = {"dataset": "SHD", "protocol": protocol.name, "split_seed": protocol.seed,
+                 "data_dir": os.path.abspath(directory),
                  "fingerprint": data["fingerprint"], "new_classes": protocol.new_classes,
                  "model": os.path.basename(path)}
     report = build_report(result, method, settings.backend, settings.seed, data_info, quick)
@@ -127,7 +130,8 @@ def spikedyn_args(argv):
 
 
 def check_options(args):
-    """Check every option (and make the output folder) before any data is loaded or Lava runs; returns T."""
+    """Check every option (and make the output folder) before any data is loaded or Lava runs; returns T and the
+    pretrained model's split seed (its sidecar's `seed`)."""
     from lava_replay.continual import check_lr_layer
     from lava_replay.data.protocols import pretrain_classes
     from lava_replay.export import pretrained_model
@@ -149,7 +153,7 @@ def check_options(args):
     if args.buffer:
         LatentBuffer.load(args.buffer, model_sha=file_sha256(path), timesteps=timesteps)
     output_folder(args.out)
-    return timesteps
+    return timesteps, info["seed"]
 
 
 def main(argv=None):
@@ -163,9 +167,10 @@ def main(argv=None):
 
         return spikedyn_main(rest)
     args = build_parser().parse_args(argv)
-    timesteps = check_options(args)
+    timesteps, split_seed = check_options(args)
     directory = resolve_data_dir(args.data_dir)
-    data, protocol = load_shd_protocol(directory, args.protocol, timesteps, args.new_class, args.seed)
+    # the pretrained model's split: no evaluation sample was seen in pretraining; --seed varies the job
+    data, protocol = load_shd_protocol(directory, args.protocol, timesteps, args.new_class, split_seed)
     from lava_replay.continual import JobSettings
 
     settings = JobSettings(learning=args.learning, lr_layer=args.lr_layer, replay_per_class=args.replay_per_class,
