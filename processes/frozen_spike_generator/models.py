@@ -9,6 +9,7 @@ from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 
 from lava_replay.netx_params import cuba_step
 from processes.frozen_spike_generator.process import FrozenSpikeGenerator
+from processes.slot_clock import slot_position
 
 
 @implements(proc=FrozenSpikeGenerator, protocol=LoihiProtocol)
@@ -52,7 +53,7 @@ class PyFrozenSpikeGeneratorModel(PyLoihiProcessModel):
 
     def run_spk(self):
         x = self.s_in.recv().astype(bool)
-        slot_index, phase = divmod(self.time_step - 1, self.slot)
+        slot_index, phase = slot_position(self.time_step, self.slot)
         t = phase - self.offset
         if t == 0 or self.previous is None:
             self._rest(x)

@@ -17,6 +17,7 @@ from lava.utils.weightutils import SignMode
 from lava_replay.netx_params import cuba_integrate, cuba_step
 from processes.plastic_learning_layer.process import ErrorLIF, PlasticLearningLayer
 from processes.teacher_source.process import COMPETITOR, decode_payloads
+from processes.slot_clock import slot_position
 
 
 def margin_error(count, target, all_rivals=False):
@@ -77,7 +78,7 @@ class PyErrorLifModel(LearningNeuronModelFixed, PyLoihiProcessModel):
     def run_spk(self):
         a_in = self.a_in.recv()
         target = self.a_third_factor_in.recv()
-        slot_index, phase = divmod(self.time_step - 1, self.slot)
+        slot_index, phase = slot_position(self.time_step, self.slot)
         if phase <= self.offset:
             self.u[:] = 0
             self.v[:] = 0
@@ -244,7 +245,7 @@ class PyGradientLearningModel(PlasticLayerLeafModel):
     def run_spk(self):
         x = self.s_in.recv().astype(np.float32).reshape(self.lane_shape + (-1,))
         target = self.target_in.recv().reshape(self.lane_shape + (-1,))
-        slot_index, phase = divmod(self.time_step - 1, self.slot)
+        slot_index, phase = slot_position(self.time_step, self.slot)
         if phase == 0:
             self._start_slot()
         a_in = self.pending.astype(np.int64)
@@ -363,7 +364,7 @@ class PyFusedLoihiRuleModel(PlasticLayerLeafModel):
             self.engine = _LearningEngine(self.weights, self.rule)
         elif not np.array_equal(self.weights, self.engine.weights):  # set from outside between runs
             self.engine.weights = self.weights.astype(np.int32)
-        slot_index, phase = divmod(self.time_step - 1, self.slot)
+        slot_index, phase = slot_position(self.time_step, self.slot)
         a_in = self.a_buff
         self.a_buff = self.engine.weights[:, x].sum(axis=1)
         if phase <= self.offset:

@@ -8,6 +8,7 @@ from lava.magma.core.resources import CPU
 from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 
 from processes.scheduled_source.process import ScheduledSpikeSource, lane_shape
+from processes.slot_clock import slot_position
 
 
 class ScheduledSourceModelBase(PyLoihiProcessModel):
@@ -31,7 +32,7 @@ class ScheduledSourceModelBase(PyLoihiProcessModel):
         return np.unpackbits(self.samples[index], axis=-1, count=self.steps).astype(bool)
 
     def run_spk(self):
-        slot_index, phase = divmod(self.time_step - 1, self.slot)
+        slot_index, phase = slot_position(self.time_step, self.slot)
         if phase == 0:
             self.current = self.slot_spikes(slot_index)
         t = phase - self.offset

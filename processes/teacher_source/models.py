@@ -8,6 +8,7 @@ from lava.magma.core.resources import CPU
 from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 
 from processes.teacher_source.process import COMPETITOR, TeacherSource, labelled_payload
+from processes.slot_clock import slot_position
 
 
 @implements(proc=TeacherSource, protocol=LoihiProtocol)
@@ -31,7 +32,7 @@ class PyTeacherSourceModel(PyLoihiProcessModel):
         self.silent = np.zeros(self.labels.shape[1:] + (n,), np.int32)
 
     def run_spk(self):
-        slot_index, phase = divmod(self.time_step - 1, self.slot)
+        slot_index, phase = slot_position(self.time_step, self.slot)
         if phase == self.teach_step and slot_index < len(self.labels):
             self.s_out.send(self.targets[self.labels[slot_index]])
         else:
