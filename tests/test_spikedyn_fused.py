@@ -1,0 +1,52 @@
+"""The fused SpikeDyn layer model against the reference graph of Lava processes (LearningDense with Lava's
+fixed-point learning engine, the excitatory layer, the inhibition Dense/LIF processes): identical spikes,
+counts, thresholds and learned weights, stochastic rounding included (same seeds)."""
+import numpy as np
+import pytest
+
+from lava_replay.spikedyn.config import make_config
+from lava_replay.spikedyn.network import Schedule, SpikeDynNetwork, initial_weights
+
+VARIANTS = {
+    "spikedyn": {},                                                   # y0-gated products only
+    "diehl_cook": {"baseline": True},                                 # x0 and y0 products, inhibitory LIF layer
+    "spikedyn_no_reduce_spurious": {"switches": {"reduce_spurious": False}},
+}
+
+
+def _images(n, seed):
+    """Bright random blobs: enough input to make a small layer fire and learn."""
+    rng = np.random.default_rng(seed)
+    images = np.zeros((n, 28, 28), np.uint8)
+    for k in range(n):
+        r, c = rng.integers(4, 20, size=2)
+        images[k, r:r + 8, c:c + 8] = 255
+    return images
+
+
+def _run(cfg, fused, inhibition=True):
+    learn = np.array([1, 1, 0, 1, 1, 0], np.int32)
+    slots = np.where(learn == 0, np.cumsum(learn == 0) - 1, -1).astype(np.int32)
+    net = SpikeDynNetwork(cfg, Schedule(_images(len(learn), cfg.seed), learn, slots), inhibition=inhibition)
+    return net.run_blocks([2, 1, 3], fused=fused)  # several blocks: state carries over between run() calls
+
+
+@pytest.mark.timeout(300)
+@pytest.mark.parametrize("variant", sorted(VARIANTS))
+def test_fused_layer_equals_the_reference_graph(variant):
+    cfg = make_config(neurons=12, seed=3, **VARIANTS[variant])
+    ref, fused = _run(cfg, fused=False), _run(cfg, fused=True)
+    assert ref.exc_spikes[np.array([0, 1, 3, 4])].sum() > 0          # the layer fired while learning
+    assert (ref.weights != initial_weights(cfg)).sum() > 100          # and the rule changed many weights
+    np.testing.assert_array_equal(fused.exc_spikes, ref.exc_spikes)
+    np.testing.assert_array_equal(fused.counts, ref.counts)
+    np.testing.assert_array_equal(fused.theta, ref.theta)
+    np.testing.assert_array_equal(fused.weights, ref.weights)
+
+
+@pytest.mark.timeout(300)
+def test_fused_layer_without_inhibition_equals_the_reference_graph():
+    cfg = make_config(neurons=6, seed=4)
+    ref, fused = _run(cfg, fused=False, inhibition=False), _run(cfg, fused=True, inhibition=False)
+    np.testing.assert_array_equal(fused.exc_spikes, ref.exc_spikes)
+    np.testing.assert_array_equal(fused.weights, ref.weights)
