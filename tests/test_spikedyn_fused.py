@@ -5,11 +5,13 @@ import numpy as np
 import pytest
 
 from lava_replay.spikedyn.config import make_config
+from lava_replay.errors import LavaReplayError
 from lava_replay.spikedyn.network import Schedule, SpikeDynNetwork, initial_weights
+from processes.spikedyn_layer.models import normalise_rows
 
 VARIANTS = {
     "spikedyn": {},                                                   # y0-gated products only
-    "diehl_cook": {"baseline": True},                                 # x0 and y0 products, inhibitory LIF layer
+    "diehl_cook": {"baseline": True, "weight_norm": False},           # x0 and y0 products, inhibitory LIF layer
     "spikedyn_no_reduce_spurious": {"switches": {"reduce_spurious": False}},
 }
 
@@ -50,3 +52,25 @@ def test_fused_layer_without_inhibition_equals_the_reference_graph():
     ref, fused = _run(cfg, fused=False, inhibition=False), _run(cfg, fused=True, inhibition=False)
     np.testing.assert_array_equal(fused.exc_spikes, ref.exc_spikes)
     np.testing.assert_array_equal(fused.weights, ref.weights)
+
+
+def test_normalise_rows_holds_each_neurons_weight_sum():
+    w = np.array([[10, 30, 0, 60], [1, 1, 1, 1], [0, 0, 0, 0]], np.int32)
+    normalise_rows(w, 200)
+    np.testing.assert_array_equal(w, [[20, 60, 0, 120], [50, 50, 50, 50], [0, 0, 0, 0]])
+    big = np.array([[1, 0, 0, 0]], np.int32)
+    normalise_rows(big, 1000)
+    assert big[0, 0] == 255  # 8-bit weights saturate
+
+
+@pytest.mark.timeout(120)
+def test_weight_normalisation_runs_before_learning_presentations_in_the_fused_model():
+    cfg = make_config(neurons=5, seed=2, baseline=True, weight_norm_total=5000)
+    blank = Schedule(np.zeros((2, 28, 28), np.uint8), np.array([0, 1], np.int32), np.array([0, -1], np.int32))
+    res = SpikeDynNetwork(cfg, blank).run_blocks([2])   # no input: nothing learns, only the normalisation acts
+    expected = initial_weights(cfg)
+    normalise_rows(expected, 5000)
+    np.testing.assert_array_equal(res.weights, expected)
+    assert np.abs(res.weights.sum(axis=1) - 5000).max() <= 784 // 2
+    with pytest.raises(LavaReplayError, match="fused CPU model only"):
+        SpikeDynNetwork(cfg, blank).run_blocks([2], fused=False)

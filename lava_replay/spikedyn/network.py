@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from lava.magma.core.learning.learning_rule import Loihi2FLearningRule
 
+from lava_replay.errors import LavaReplayError
 from lava_replay.lava_session import LavaSession
 from processes.spikedyn_layer.models import PySpikeDynLayerFused, SubSpikeDynLayerModel
 from processes.spikedyn_layer.process import SpikeDynLayer
@@ -109,12 +110,16 @@ class SpikeDynNetwork:
             vth=VTH, v_decay_shift=V_DECAY_SHIFT, refractory=REFRACTORY,
             theta_plus=THETA_PLUS if cfg.adaptive_threshold else 0, theta_decay_shift=THETA_DECAY_SHIFT,
             sample_steps=cfg.sample_steps, learn=schedule.learn, record_slot=schedule.record_slot, theta=theta,
-            inhibition=kind, inhibition_weight=INHIBITION, inhibition_exp=INHIBITION_EXP)
+            inhibition=kind, inhibition_weight=INHIBITION, inhibition_exp=INHIBITION_EXP,
+            weight_norm_total=cfg.weight_norm_total if cfg.weight_norm else 0)
         self.encoder.s_out.connect(self.layer.s_in)
 
     def run_blocks(self, block_sizes, backend="sim", progress=None, fused=True):
         """Run the schedule in blocks of presentations (progress(i) after each), read the results, stop.
         fused: the layer's fused model (CPU simulator only; the reference graph otherwise)."""
+        if self.cfg.weight_norm and layer_model(fused, backend) is not PySpikeDynLayerFused:
+            raise LavaReplayError("Diehl & Cook's weight normalisation runs in the fused CPU model only; drop "
+                                  "--reference / --backend loihi, or use --no-weight-norm")
         steps = 0
         start = time.perf_counter()
         model_map = {SpikeDynLayer: layer_model(fused, backend)}

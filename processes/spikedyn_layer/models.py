@@ -25,6 +25,13 @@ NEURON_PARAMS = ("vth", "v_decay_shift", "refractory", "theta_plus", "theta_deca
 ALIASED = ("theta", "learn", "record_slot", "counts", "spike_total")
 
 
+def normalise_rows(weights, total):
+    """Diehl & Cook's weight normalisation in 8-bit integers: each row rescaled to sum to `total` (in place)."""
+    sums = weights.sum(axis=1, keepdims=True)
+    scaled = np.rint(weights * (total / np.maximum(sums, 1)))
+    weights[:] = np.minimum(scaled, 255).astype(weights.dtype)
+
+
 @implements(proc=SpikeDynLayer, protocol=LoihiProtocol)
 @tag("fixed_pt")
 class SubSpikeDynLayerModel(AbstractSubProcessModel):
@@ -32,6 +39,8 @@ class SubSpikeDynLayerModel(AbstractSubProcessModel):
 
     def __init__(self, proc):
         p = proc.proc_params
+        if p["weight_norm_total"]:
+            raise NotImplementedError("weight normalisation runs in the fused model only")
         n = proc.weights.shape[0]
         self.synapses = LearningDense(weights=proc.weights.init, learning_rule=p["learning_rule"],
                                       sign_mode=SignMode.EXCITATORY, num_weight_bits=8)
@@ -68,7 +77,8 @@ class SubSpikeDynLayerModel(AbstractSubProcessModel):
 class PySpikeDynLayerFused(AdaptiveLifDynamics, PyLoihiProcessModel):
     """The reference graph's arithmetic in one OS process: the same integer synapse sums and neuron dynamics,
     inhibition as the spikes of the last (direct) or second-to-last (Diehl & Cook) step, and the learning rule
-    through SparseLearningEngine (Lava's engine on the synapses that can change; bit-equal)."""
+    through SparseLearningEngine (Lava's engine on the synapses that can change; bit-equal); plus the weight
+    normalisation step, which only this model has."""
 
     s_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, bool, precision=1)
     weights: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=8)
@@ -87,6 +97,7 @@ class PySpikeDynLayerFused(AdaptiveLifDynamics, PyLoihiProcessModel):
         kind = proc_params["inhibition"]
         self.inh_weight = proc_params["inhibition_weight"] << proc_params["inhibition_exp"]
         self.delay = {"direct": 1, "diehl_cook": 2, "none": 0}[kind]
+        self.norm_total = proc_params["weight_norm_total"]
 
     def _start(self):
         n, n_in = self.weights.shape
@@ -101,6 +112,8 @@ class PySpikeDynLayerFused(AdaptiveLifDynamics, PyLoihiProcessModel):
         if self.engine is None:
             self._start()
         sample, learning = self._presentation()
+        if learning and self.norm_total and (self.time_step - 1) % self.window == 0:
+            normalise_rows(self.weights, self.norm_total)
         s_in = self.s_in.recv().astype(bool)
         a_in = self.a_syn
         if self.delay:

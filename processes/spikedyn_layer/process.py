@@ -23,6 +23,10 @@ class SpikeDynLayer(AbstractProcess):
       'diehl_cook'  Diehl & Cook: excitatory → one-to-one Dense → inhibitory LIF (fires the step after its
                     excitatory partner) → N×N Dense back: inh_t,i = w·Σ_{j≠i} z_{t−2,j}
       'none'        no inhibition (for tests)
+    Weight normalisation (Diehl & Cook; `weight_norm_total` > 0, fused model only): before every learning
+    presentation each neuron's weights are rescaled so that they sum to weight_norm_total,
+    w ← min(255, round(w · total / Σw)). It is a step between presentations (a host write on Loihi), not part
+    of the learning rule, which cannot express it.
     Models: the SubProcessModel (tag 'fixed_pt') is the reference graph of Lava processes (LearningDense,
     SpikeDynExcitatory, Dense [, LIF, Dense]); the 'fused' PyLoihiProcessModel computes the same in one OS
     process. Vars: `weights`, `theta`, `counts[record_slot[k]]` (per-neuron spike counts of recorded
@@ -31,7 +35,7 @@ class SpikeDynLayer(AbstractProcess):
 
     def __init__(self, *, weights, learning_rule, vth, v_decay_shift, refractory, theta_plus, theta_decay_shift,
                  sample_steps, learn, record_slot, inhibition, inhibition_weight, inhibition_exp, theta=None,
-                 **kwargs):
+                 weight_norm_total=0, **kwargs):
         if inhibition not in INHIBITION_KINDS:
             raise ValueError(f"inhibition {inhibition!r}; expected one of {INHIBITION_KINDS}")
         weights = np.asarray(weights, dtype=np.int32)
@@ -44,7 +48,7 @@ class SpikeDynLayer(AbstractProcess):
                          refractory=int(refractory), theta_plus=int(theta_plus),
                          theta_decay_shift=int(theta_decay_shift), sample_steps=int(sample_steps),
                          inhibition=inhibition, inhibition_weight=int(inhibition_weight),
-                         inhibition_exp=int(inhibition_exp), **kwargs)
+                         inhibition_exp=int(inhibition_exp), weight_norm_total=int(weight_norm_total), **kwargs)
         self.s_in = InPort(shape=(n_in,))
         self.weights = Var(shape=(n, n_in), init=weights)
         self.theta = Var(shape=(n,), init=theta)
