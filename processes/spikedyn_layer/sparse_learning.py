@@ -54,6 +54,11 @@ class SparseLearningEngine:
         if not deps <= {"x0", "y0"}:
             raise ValueError(f"the sparse learning engine needs x0/y0-gated products; the rule has {sorted(deps)}")
         self.applier = LearningRuleApplierBitApprox(series["dw"])
+        # per x0-gated product: the post traces (index) that multiply it without a constant: where such a trace
+        # stayed 0 through the epoch the product is 0 on that post neuron's row
+        self.pre_gates = [[int(f.state_var[1]) - 1 for f in p.factors
+                           if f.state_var in ("y1", "y2", "y3") and not f.has_const() and not f.is_sgn]
+                          for p in series["dw"].products if p.dependency == "x0"]
         self.needed = {f"{f.state_var}_{p.dependency}" for p in series["dw"].products for f in p.factors}
         self.by_post, self.by_pre = "y0" in deps, "x0" in deps
         self.t_epoch = rule.t_epoch
@@ -101,12 +106,22 @@ class SparseLearningEngine:
             cols = np.arange(weights.shape[1])
             weights[rows] = self._update(weights[rows], rows, cols, x0, y0, xh, yh)
         if self.by_pre and x0.any():
-            rows, cols = np.flatnonzero(~y0 if self.by_post else np.ones_like(y0)), np.flatnonzero(x0)
-            block = np.ix_(rows, cols)
-            weights[block] = self._update(weights[block], rows, cols, x0, y0, xh, yh)
+            rows = self._pre_rows(yh) & ~(y0 if self.by_post else np.zeros_like(y0))
+            rows, cols = np.flatnonzero(rows), np.flatnonzero(x0)
+            if rows.size:
+                block = np.ix_(rows, cols)
+                weights[block] = self._update(weights[block], rows, cols, x0, y0, xh, yh)
         self.x, self.y = xh[-1].copy(), yh[-1].copy()
         self.tx[:] = 0
         self.ty[:] = 0
+
+    def _pre_rows(self, yh):
+        """Post neurons on whose rows some x0-gated product can be non-zero in this epoch."""
+        active = yh.any(axis=0)  # (post traces, n_post): non-zero at some step of the epoch
+        rows = np.zeros(yh.shape[2], dtype=bool)
+        for gates in self.pre_gates:
+            rows |= np.logical_and.reduce([active[k] for k in gates]) if gates else True
+        return rows
 
     def _history(self, traces, t_spike, taus, impulses, random):
         """Trace values at each step of the epoch (decay, then impulse at the recorded spike time). Traces are
