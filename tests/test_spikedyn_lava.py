@@ -3,9 +3,12 @@ and lateral inhibition, measured in the Lava fixed-point simulator."""
 import numpy as np
 import pytest
 
-from lava_replay.spikedyn.config import make_config
-from lava_replay.spikedyn.network import THETA_PLUS, Schedule, SpikeDynNetwork, initial_weights, learning_rule
+from lava_replay.spikedyn.config import SpikeDynConfig
 
+from lava_replay.spikedyn.config import make_config
+from lava_replay.spikedyn.network import Schedule, SpikeDynNetwork, initial_weights, learning_rule
+
+THETA_PLUS = SpikeDynConfig().theta_plus
 BAR = np.zeros((28, 28), np.uint8)
 BAR[10:18] = 255
 ON = BAR.reshape(-1) > 0

@@ -16,7 +16,7 @@ from lava_replay.errors import LavaReplayError
 from lava_replay.fileio import atomic_write_json, atomic_write_text
 from lava_replay.spikedyn import plots
 from lava_replay.spikedyn.cli import (FULL, QUICK, add_stream_options, check_reference, make_stream, model_note,
-                                     run_one, settings)
+                                     network_options, run_one, settings)
 from lava_replay.spikedyn.config import MECHANISMS, make_config
 from lava_replay.spikedyn.experiment import load_data
 from lava_replay.spikedyn.speed import speed_report
@@ -30,9 +30,9 @@ METRICS = (("most recent task", lambda r: r["recent_mean"]), ("previous tasks", 
            ("Lava steps/s", lambda r: r["lava"]["steps_per_second"]))
 
 
-def variants(neurons, seed, ablation=True):
+def variants(neurons, seed, ablation=True, **options):
     """Baseline, SpikeDyn, then (ablation) SpikeDyn with one mechanism off, in that order."""
-    common = {"neurons": neurons, "seed": seed}
+    common = {"neurons": neurons, "seed": seed, **options}
     configs = [make_config(baseline=True, **common), make_config(**common)]
     return configs + ([make_config(switches={m: False}, **common) for m in MECHANISMS] if ablation else [])
 
@@ -139,7 +139,7 @@ def _main(argv):
     for seed in args.seeds:
         stream = make_stream(data, s, args.permute, seed, args.validation)
         runs = []
-        for k, cfg in enumerate(variants(s["neurons"], seed, args.ablation)):
+        for k, cfg in enumerate(variants(s["neurons"], seed, args.ablation, **network_options(args))):
             out = os.path.join(args.out, f"seed{seed}", cfg.label)
             report, result = run_one(cfg, data, stream, args.backend, out, fused=not args.reference)
             runs.append(report)

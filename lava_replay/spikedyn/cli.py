@@ -59,9 +59,16 @@ def add_stream_options(p):
     p.add_argument("--validation", action="store_true",
                    help="test on held-out images of MNIST's training split (for choosing settings), not its "
                         "test split")
+    p.add_argument("--theta-plus", type=int, default=None,
+                   help="adaptive threshold increment per spike (default 400 = 10 %% of the threshold)")
     p.add_argument("--reference", action="store_true",
                    help="run the layer as the reference graph of Lava processes (LearningDense, neurons, "
                         "inhibition) instead of its fused CPU model (default; bit-equal, several times faster)")
+
+
+def network_options(args):
+    """Config fields set by the shared network options (only those given)."""
+    return {} if args.theta_plus is None else {"theta_plus": args.theta_plus}
 
 
 def model_note(args):
@@ -144,8 +151,8 @@ def run_search(args, s, sizes, data, stream):
     """Train each worthwhile N once, evaluate it at each precision, write the table, plot and pick."""
     runs, reports = {}, {}
     for n in sizes:
-        cfg = make_config(neurons=n, seed=args.seed,
-                          switches={m: getattr(args, m) for m in MECHANISMS})
+        cfg = make_config(neurons=n, seed=args.seed, switches={m: getattr(args, m) for m in MECHANISMS},
+                          **network_options(args))
         report, result = run_one(cfg, data, stream, args.backend, fused=not args.reference)
         acc = {8: report["ACC"]}  # also stands in for > 8 bits (see search.py)
         for b in sorted({b for b in args.search_bits if b < 8}):
@@ -185,9 +192,9 @@ def _main(argv):
     check_args(args)
     run_config(args.backend)  # an unavailable backend fails before any data is read
     s = settings(args)
-    norm = {} if args.weight_norm is None else {"weight_norm": args.weight_norm}
+    extra = {} if args.weight_norm is None else {"weight_norm": args.weight_norm}
     cfg = make_config(baseline=args.baseline, neurons=s["neurons"], seed=args.seed,
-                      switches={m: getattr(args, m) for m in MECHANISMS}, **norm)
+                      switches={m: getattr(args, m) for m in MECHANISMS}, **extra, **network_options(args))
     sizes = None
     if args.search:  # constraints no candidate can meet fail before any data is read or Lava runs
         sizes = search.check_constraints(s["search_neurons"], args.search_bits, cfg.sample_steps,

@@ -20,6 +20,7 @@ class SpikeDynConfig:
     adaptive_lr: bool = True
     reduce_spurious: bool = True
     adaptive_threshold: bool = True
+    theta_plus: int = 400  # θ increment per spike (10 % of the threshold; chosen on validation, docs/spikedyn.md)
     weight_norm: bool = False
     weight_norm_total: int = 19890  # Diehl & Cook: 78 in units of the maximum weight (255)
     present_steps: int = 50
@@ -61,6 +62,8 @@ def make_config(baseline=False, switches=None, **kwargs):
     if kwargs.get("weight_norm") and not baseline:
         raise LavaReplayError("--weight-norm is Diehl & Cook's host-side step; SpikeDyn keeps its on-chip rules "
                               "(use it with --baseline)")
+    if kwargs.get("theta_plus", 0) < 0:
+        raise LavaReplayError(f"--theta-plus must be at least 0, got {kwargs['theta_plus']}")
     if kwargs.get("neurons", 1) < 1:
         raise LavaReplayError(f"--neurons must be a positive integer, got {kwargs['neurons']}")
     if baseline:
