@@ -1,13 +1,20 @@
 """The SpikeDyn excitatory neuron dynamics, shared by the layer's own ProcessModel and the fused SpikeDyn layer."""
 import numpy as np
+from lava.magma.core.model.py.type import LavaPyType
 
 
 class AdaptiveLifDynamics:
     """Integer LIF with adaptive threshold and presentation bookkeeping (equations on SpikeDynExcitatory).
 
-    Mixed into a PyLoihiProcessModel that has the Vars v, vth, theta, learn, record_slot, counts and
-    spike_total and the proc params v_decay_shift, refractory, theta_plus, theta_decay_shift, sample_steps.
+    Mixed into a PyLoihiProcessModel whose Process has the Vars below (declared here) and the proc params
+    v_decay_shift, refractory, theta_plus, theta_decay_shift, sample_steps; the model provides v and vth.
     """
+
+    theta: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
+    learn: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=1)
+    record_slot: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
+    counts: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
+    spike_total: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
 
     def _init_dynamics(self, proc_params):
         self.decay = proc_params["v_decay_shift"]

@@ -23,11 +23,6 @@ class PySpikeDynExcitatoryFixed(AdaptiveLifDynamics, PyLoihiProcessModel):
     s_out_bap: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, bool, precision=1)
     v: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
     vth: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
-    theta: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
-    learn: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=1)
-    record_slot: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
-    counts: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
-    spike_total: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
 
     def __init__(self, proc_params):
         super().__init__(proc_params)

@@ -82,11 +82,6 @@ class PySpikeDynLayerFused(AdaptiveLifDynamics, PyLoihiProcessModel):
 
     s_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, bool, precision=1)
     weights: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=8)
-    theta: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
-    learn: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=1)
-    record_slot: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
-    counts: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
-    spike_total: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
 
     def __init__(self, proc_params):
         super().__init__(proc_params)
