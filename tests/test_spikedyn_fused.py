@@ -74,3 +74,13 @@ def test_weight_normalisation_runs_before_learning_presentations_in_the_fused_mo
     assert np.abs(res.weights.sum(axis=1) - 5000).max() <= 784 // 2
     with pytest.raises(LavaReplayError, match="fused CPU model only"):
         SpikeDynNetwork(cfg, blank).run_blocks([2], fused=False)
+
+
+@pytest.mark.timeout(300)
+def test_bench_speed_reports_both_models_and_their_ratio(tmp_path):
+    assert bench.main(["--speed", "--neurons", "8", "--speed-images", "2", "--out", str(tmp_path)]) == 0
+    report = json.loads((tmp_path / "speed.json").read_text())
+    for variant in ("spikedyn", "baseline"):
+        r = report[variant]
+        assert r["fused_steps_per_s"] > 0 and r["reference_steps_per_s"] > 0
+        assert r["ratio"] == pytest.approx(r["fused_steps_per_s"] / r["reference_steps_per_s"], rel=0.01)
