@@ -1,11 +1,14 @@
 """The fused SpikeDyn layer model against the reference graph of Lava processes (LearningDense with Lava's
 fixed-point learning engine, the excitatory layer, the inhibition Dense/LIF processes): identical spikes,
 counts, thresholds and learned weights, stochastic rounding included (same seeds)."""
+import json
+
 import numpy as np
 import pytest
 
-from lava_replay.spikedyn.config import make_config
 from lava_replay.errors import LavaReplayError
+from lava_replay.spikedyn import bench
+from lava_replay.spikedyn.config import make_config
 from lava_replay.spikedyn.network import Schedule, SpikeDynNetwork, initial_weights
 from processes.spikedyn_layer.models import normalise_rows
 
