@@ -15,6 +15,7 @@ from lava.magma.core.learning.learning_rule import Loihi2FLearningRule
 
 from lava_replay.errors import LavaReplayError
 from lava_replay.lava_session import LavaSession
+from processes.spikedyn_excitatory.dynamics import unpack_counts
 from processes.spikedyn_layer.models import PySpikeDynLayerFused, SubSpikeDynLayerModel
 from processes.spikedyn_layer.process import SpikeDynLayer
 from processes.spikedyn_poisson_encoder.process import SpikeDynPoissonEncoder
@@ -130,7 +131,7 @@ class SpikeDynNetwork:
                 if progress:
                     progress(i)
             seconds = time.perf_counter() - start
-            return RunResult(counts=self.layer.counts.get().astype(np.int64),
+            return RunResult(counts=unpack_counts(self.layer.counts.get(), self.cfg.neurons),
                              exc_spikes=self.layer.spike_total.get().astype(np.int64),
                              input_spikes=self.encoder.spike_count.get().astype(np.int64),
                              weights=self.layer.weights.get().astype(np.int64),

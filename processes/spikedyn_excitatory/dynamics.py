@@ -2,6 +2,31 @@
 import numpy as np
 from lava.magma.core.model.py.type import LavaPyType
 
+COUNT_BITS = 8        # a neuron's spikes in one presentation, saturated at 255
+COUNTS_PER_WORD = 6   # 48 bits per int64 word: exact in the float64 values of Lava's element-wise Var.get()
+
+
+def packed_width(n):
+    """Words per recorded presentation for n neurons."""
+    return -(-n // COUNTS_PER_WORD)
+
+
+def pack_counts(counts):
+    """Per-neuron counts (n,) → packed int64 words (packed_width(n),): Lava reads Vars back one value at a
+    time, so the recorded counts (presentations × N) are stored 6 to a word."""
+    lanes = np.zeros(packed_width(len(counts)) * COUNTS_PER_WORD, dtype=np.int64)
+    lanes[:len(counts)] = np.minimum(counts, 2 ** COUNT_BITS - 1)
+    shifts = COUNT_BITS * np.arange(COUNTS_PER_WORD, dtype=np.int64)
+    return (lanes.reshape(-1, COUNTS_PER_WORD) << shifts).sum(axis=1)
+
+
+def unpack_counts(words, n):
+    """Packed words (rows, packed_width(n)) → per-neuron counts (rows, n)."""
+    words = np.asarray(words).astype(np.int64)
+    shifts = COUNT_BITS * np.arange(COUNTS_PER_WORD, dtype=np.int64)
+    lanes = (words[..., None] >> shifts) & (2 ** COUNT_BITS - 1)
+    return lanes.reshape(words.shape[0], -1)[:, :n]
+
 
 class AdaptiveLifDynamics:
     """Integer LIF with adaptive threshold and presentation bookkeeping (equations on SpikeDynExcitatory).
@@ -13,7 +38,7 @@ class AdaptiveLifDynamics:
     theta: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
     learn: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=1)
     record_slot: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
-    counts: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
+    counts: np.ndarray = LavaPyType(np.ndarray, np.int64, precision=48)
     spike_total: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
 
     def _init_dynamics(self, proc_params):
@@ -54,7 +79,7 @@ class AdaptiveLifDynamics:
         self.spike_total[sample] = int(self.sample_counts.sum())
         slot = self.record_slot[sample]
         if slot >= 0:
-            self.counts[slot] = self.sample_counts
+            self.counts[slot] = pack_counts(self.sample_counts)
         self.sample_counts[:] = 0
         self.v[:] = 0
         self.wait[:] = 0

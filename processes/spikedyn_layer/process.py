@@ -5,6 +5,8 @@ from lava.magma.core.process.ports.ports import InPort
 from lava.magma.core.process.process import AbstractProcess
 from lava.magma.core.process.variable import Var
 
+from processes.spikedyn_excitatory.dynamics import packed_width
+
 INHIBITION_KINDS = ("direct", "diehl_cook", "none")
 
 
@@ -30,7 +32,8 @@ class SpikeDynLayer(AbstractProcess):
     Models: the SubProcessModel (tag 'fixed_pt') is the reference graph of Lava processes (LearningDense,
     SpikeDynExcitatory, Dense [, LIF, Dense]); the 'fused' PyLoihiProcessModel computes the same in one OS
     process. Vars: `weights`, `theta`, `counts[record_slot[k]]` (per-neuron spike counts of recorded
-    presentations), `spike_total[k]` (layer spikes of presentation k).
+    presentations, packed: `processes.spikedyn_excitatory.dynamics.unpack_counts`), `spike_total[k]` (layer
+    spikes of presentation k).
     """
 
     def __init__(self, *, weights, learning_rule, vth, v_decay_shift, refractory, theta_plus, theta_decay_shift,
@@ -54,5 +57,6 @@ class SpikeDynLayer(AbstractProcess):
         self.theta = Var(shape=(n,), init=theta)
         self.learn = Var(shape=learn.shape, init=learn)
         self.record_slot = Var(shape=record_slot.shape, init=record_slot)
-        self.counts = Var(shape=(n_record, n), init=np.zeros((n_record, n), dtype=np.int32))
+        words = packed_width(n)
+        self.counts = Var(shape=(n_record, words), init=np.zeros((n_record, words), dtype=np.int64))
         self.spike_total = Var(shape=learn.shape, init=np.zeros(learn.shape, dtype=np.int32))
