@@ -69,7 +69,7 @@ def summarise(runs_by_seed):
 def _cell(stat, fmt):
     if stat is None:
         return "n/a"
-    return format(stat["mean"], fmt) + (f" ± {format(stat['std'], fmt)}" if stat["n"] > 1 else "")
+    return format(stat["mean"], fmt) + (f" ± {format(stat['std'], fmt.lstrip('+'))}" if stat["n"] > 1 else "")
 
 
 def markdown(table, gain, command, seeds):
