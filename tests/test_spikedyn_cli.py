@@ -62,8 +62,26 @@ def test_bench_quick_runs_baseline_spikedyn_and_ablation_on_the_same_tasks(tmp_p
     assert len({tuple(r["classes"]) for r in result["runs"]}) == 1
     base, dyn = result["runs"][:2]
     gain = result["spikedyn_vs_baseline"]
-    assert gain["recent_pp"] == pytest.approx(100 * (dyn["recent_mean"] - base["recent_mean"]))
+    assert gain["recent_pp"]["mean"] == pytest.approx(100 * (dyn["recent_mean"] - base["recent_mean"]))
     # the baseline's pre-triggered STDP updates N synapses per input spike: more training energy
-    assert gain["train_energy_pct"] < 0
+    assert gain["train_energy_pct"]["mean"] < 0
     text = (out / "bench.md").read_text()
     assert "Ablation" in text and "paper (N400)" in text
+
+
+@pytest.mark.timeout(400)
+def test_bench_over_seeds_reports_mean_and_std_and_plots(tmp_path):
+    _require_mnist()
+    out = tmp_path / "bench"
+    assert bench.main(["--quick", "--seeds", "1", "2", "--permute", "--no-ablation", "--out", str(out)]) == 0
+    result = json.loads((out / "bench.json").read_text())
+    runs = result["runs_by_seed"]
+    assert [[r["variant"] for r in seed_runs] for seed_runs in runs] == [["baseline", "spikedyn"]] * 2
+    assert runs[0][0]["classes"] != runs[1][0]["classes"]  # a seeded permutation per seed
+    assert runs[0][0]["config"]["weight_norm"] is True     # the faithful Diehl & Cook baseline
+    acc = [seed_runs[1]["ACC"] for seed_runs in runs]
+    assert result["summary"]["spikedyn"]["ACC"]["mean"] == pytest.approx(sum(acc) / 2)
+    assert result["summary"]["spikedyn"]["ACC"]["std"] == pytest.approx(abs(acc[0] - acc[1]) / 2)
+    assert " ± " in (out / "bench.md").read_text()
+    for name in ("accuracy.png", "weights-baseline.png", "weights-spikedyn.png"):
+        assert (out / name).stat().st_size > 5000

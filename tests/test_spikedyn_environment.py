@@ -75,3 +75,19 @@ def test_continual_metrics_hand_computed():
     assert m["previous_per_task"][0] is None
     assert m["previous_per_task"][1:] == pytest.approx([0.6, 0.55])
     assert m["previous_mean"] == pytest.approx(0.575)
+
+
+def test_validation_stream_tests_on_held_out_training_images():
+    y = _labels()
+    test_split = env.make_stream(y, y, [3, 5], samples_per_task=5, calib_per_class=3, test_per_class=4, seed=1)
+    val = env.make_stream(y, y, [3, 5], samples_per_task=5, calib_per_class=3, test_per_class=4, seed=1,
+                          validation=True)
+    train_images = np.arange(len(y))[:, None].repeat(784, axis=1)
+    test_images = -train_images
+    for c in (3, 5):
+        assert (val.train[c] == test_split.train[c]).all()  # same training stream, only the test images differ
+        assert set(val.test[c]).isdisjoint(set(val.train[c]) | set(val.calib[c])) and (y[val.test[c]] == c).all()
+    plan = env.build_plan(val, train_images, test_images)
+    assert (plan.schedule.images[8:12, 0] == val.test[3]).all()   # after 5 train + 3 calibration: training images
+    with pytest.raises(LavaReplayError, match="validation"):
+        env.make_stream(y, y, [0], samples_per_task=5, calib_per_class=3, test_per_class=5, validation=True)

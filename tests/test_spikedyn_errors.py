@@ -66,6 +66,9 @@ def test_constraints_that_no_candidate_meets(tmp_path, capsys):
     (["--search", "--search-neurons", "100", "-5"], ["--search-neurons must be >= 1"]),
     (["--search", "--max-memory-kib", "0"], ["--max-memory-kib must be > 0"]),
     (["--neurons", "-2"], ["--neurons must be >= 1"]),
+    (["--weight-norm"], ["--weight-norm", "--baseline"]),
+    (["--baseline", "--reference"], ["--reference", "--no-weight-norm"]),
+    (["--test-per-class", "0"], ["--test-per-class"]),
 ])
 def test_contradicting_or_impossible_options(argv, words, tmp_path, capsys):
     err = _fail(cli.main, argv + ["--data-dir", str(tmp_path)], capsys)
@@ -89,6 +92,8 @@ def test_baseline_may_keep_or_drop_its_adaptive_threshold():
 def test_bench_rejects_bad_sizes(tmp_path, capsys):
     err = _fail(bench.main, ["--neurons", "0", "--data-dir", str(tmp_path)], capsys)
     assert "--neurons" in err
+    err = _fail(bench.main, ["--reference", "--data-dir", str(tmp_path)], capsys)
+    assert "--no-weight-norm" in err
     assert not os.path.exists(tmp_path / "runs")
 
 

@@ -3,9 +3,11 @@ and lateral inhibition, measured in the Lava fixed-point simulator."""
 import numpy as np
 import pytest
 
-from lava_replay.spikedyn.config import make_config
-from lava_replay.spikedyn.network import THETA_PLUS, Schedule, SpikeDynNetwork, initial_weights, learning_rule
+from lava_replay.spikedyn.config import SpikeDynConfig, make_config
+from lava_replay.spikedyn.network import Schedule, SpikeDynNetwork, initial_weights, learning_rule
+from processes.spikedyn_excitatory.dynamics import pack_counts, unpack_counts
 
+THETA_PLUS = SpikeDynConfig().theta_plus
 BAR = np.zeros((28, 28), np.uint8)
 BAR[10:18] = 255
 ON = BAR.reshape(-1) > 0
@@ -65,3 +67,12 @@ def test_rules_per_switch():
     dyn = learning_rule(make_config()).dw_str
     assert "x0" not in dyn and "y2" in dyn and "w" in dyn
     assert "y2" not in learning_rule(make_config(switches={"adaptive_lr": False})).dw_str
+
+
+def test_counts_are_packed_six_to_a_word_and_unpacked_exactly():
+    counts = np.array([0, 1, 2, 255, 300, 7, 9, 10, 11], np.int32)
+    words = pack_counts(counts)
+    assert words.shape == (2,)
+    # Lava's Var.get() returns float64 values: the 48-bit words survive it
+    back = unpack_counts(np.stack([words, words]).astype(np.float64), len(counts))
+    assert back.tolist() == [[0, 1, 2, 255, 255, 7, 9, 10, 11]] * 2  # saturated at 255

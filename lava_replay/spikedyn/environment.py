@@ -27,12 +27,14 @@ def check_images(images, labels, what):
 
 @dataclass
 class Stream:
-    """Indices of the chosen samples per class: train (unlabelled), calibration (labelled), test."""
+    """Indices of the chosen samples per class: train (unlabelled), calibration (labelled), test (from MNIST's
+    test split, or with validation=True from a held-out part of the training split)."""
 
     classes: np.ndarray
     train: dict
     calib: dict
     test: dict
+    validation: bool = False
 
     @property
     def calibration_size(self):
@@ -40,21 +42,26 @@ class Stream:
         return len(next(iter(self.calib.values())))
 
 
-def make_stream(train_labels, test_labels, classes, samples_per_task, calib_per_class, test_per_class, seed=0):
-    """Pick disjoint training and calibration samples (train split) and test samples (test split) per class."""
+def make_stream(train_labels, test_labels, classes, samples_per_task, calib_per_class, test_per_class, seed=0,
+                validation=False):
+    """Pick disjoint training and calibration samples (train split) and test samples per class: from the test
+    split, or (validation=True, for choosing settings) from the rest of the training split."""
     rng = np.random.default_rng(seed)
     train, calib, test = {}, {}, {}
     for c in classes:
         pool = rng.permutation(np.flatnonzero(train_labels == c))
         pool_test = rng.permutation(np.flatnonzero(test_labels == c))
+        if validation:
+            pool_test = pool[samples_per_task + calib_per_class:]
         if len(pool) < samples_per_task + calib_per_class or len(pool_test) < test_per_class:
-            raise LavaReplayError(f"class {c}: {len(pool)} training / {len(pool_test)} test images, but "
+            where = "validation (training split)" if validation else "test"
+            raise LavaReplayError(f"class {c}: {len(pool)} training / {len(pool_test)} {where} images, but "
                                   f"--samples-per-task {samples_per_task} + {calib_per_class} calibration and "
                                   f"{test_per_class} test images are needed")
         train[c] = pool[:samples_per_task]
         calib[c] = pool[samples_per_task:samples_per_task + calib_per_class]
         test[c] = pool_test[:test_per_class]
-    return Stream(np.asarray(classes), train, calib, test)
+    return Stream(np.asarray(classes), train, calib, test, validation)
 
 
 @dataclass
@@ -82,6 +89,8 @@ def build_plan(stream, train_images, test_images, train=True):
     """Per task: a train block (learning on), then an evaluation block: calibration + test images of the
     classes seen so far (learning off, per-neuron counts recorded). With train=False: one evaluation block
     of all classes (for already trained weights)."""
+    if stream.validation:
+        test_images = train_images
     images, learn, slots, blocks, calib_rows, test_rows = [], [], [], [], [], []
     row = 0
     tasks = range(len(stream.classes)) if train else [len(stream.classes) - 1]

@@ -6,7 +6,7 @@ import numpy as np
 
 from lava_replay.data.mnist import load_mnist
 from lava_replay.spikedyn import cost_model, environment
-from lava_replay.spikedyn.network import SpikeDynNetwork
+from lava_replay.spikedyn.network import SpikeDynNetwork, layer_model
 
 
 def load_data(data_dir):
@@ -18,13 +18,15 @@ def load_data(data_dir):
     return x_tr, y_tr, x_te, y_te
 
 
-def run_experiment(cfg, data, stream, backend="sim", progress=None):
-    """Train through the tasks of `stream` in Lava; return the report dict and the RunResult."""
+def run_experiment(cfg, data, stream, backend="sim", progress=None, fused=True):
+    """Train through the tasks of `stream` in Lava (fused: the layer's fused CPU model, else the reference
+    graph of Lava processes); return the report dict and the RunResult."""
     x_tr, _, x_te, _ = data
     classes = stream.classes
     plan = environment.build_plan(stream, x_tr, x_te)
     start = time.perf_counter()
-    result = SpikeDynNetwork(cfg, plan.schedule).run_blocks(plan.blocks, backend, progress)
+    net = SpikeDynNetwork(cfg, plan.schedule)
+    result = net.run_blocks(plan.blocks, backend, progress, fused)
     wall = time.perf_counter() - start
     R = environment.accuracy_matrix(result.counts, plan, classes)
     learn = plan.schedule.learn == 1
@@ -37,12 +39,15 @@ def run_experiment(cfg, data, stream, backend="sim", progress=None):
     report = {"variant": cfg.label, "config": asdict(cfg), "classes": [int(c) for c in classes],
               "samples_per_task": samples, "calibration_per_class": stream.calibration_size,
               "calibration_set_size_final": int(stream.calibration_size * len(classes)),
-              "test_per_class": len(stream.test[classes[0]]), "accuracy_matrix": _json_matrix(R),
+              "test_per_class": len(stream.test[classes[0]]),
+              "test_split": "validation (held-out training images)" if stream.validation else "test",
+              "accuracy_matrix": _json_matrix(R),
               **environment.continual_metrics(R),
               "memory_bits": cost_model.memory_bits(cfg.neurons, cost_model.REFERENCE_BITS, cfg.baseline),
               "weight_bits": cost_model.REFERENCE_BITS, "energy": energy,
               "activity": {"train": asdict(train_act), "inference": asdict(infer_act)},
-              "lava": {"steps": result.steps, "run_seconds": round(result.seconds, 2),
+              "lava": {"layer_model": layer_model(fused, backend).__name__,
+                       "steps": result.steps, "run_seconds": round(result.seconds, 2),
                        "steps_per_second": round(result.steps / result.seconds, 1),
                        "wall_seconds_incl_readback": round(wall, 2)}}
     return report, result
@@ -53,9 +58,10 @@ def _json_matrix(R):
     return [[None if np.isnan(v) else round(float(v), 4) for v in row] for row in R]
 
 
-def evaluate_weights(cfg, weights, theta, data, stream, backend="sim"):
+def evaluate_weights(cfg, weights, theta, data, stream, backend="sim", fused=True):
     """Mean accuracy over all classes of `stream` of given (frozen) weights and thresholds, run in Lava."""
     x_tr, _, x_te, _ = data
     plan = environment.build_plan(stream, x_tr, x_te, train=False)
-    result = SpikeDynNetwork(cfg, plan.schedule, weights=weights, theta=theta).run_blocks(plan.blocks, backend)
+    net = SpikeDynNetwork(cfg, plan.schedule, weights=weights, theta=theta)
+    result = net.run_blocks(plan.blocks, backend, fused=fused)
     return float(np.mean(environment.class_accuracies(result.counts, plan, 0, stream.classes)))

@@ -1,30 +1,30 @@
-"""The network as Lava processes: Poisson encoder → learning synapses → excitatory layer (+ inhibition).
+"""The network as Lava processes: Poisson encoder → SpikeDynLayer (learning synapses → excitatory layer ⟲
+lateral inhibition).
 
 SpikeDyn: the excitatory layer inhibits itself through one recurrent Dense (N×N, zero diagonal), no
 inhibitory neurons. Diehl & Cook baseline: excitatory → one-to-one Dense → inhibitory LIF layer → Dense
 back to all other excitatory neurons. Both learn with a Loihi 2-factor rule on a LearningDense, see
-`learning_rule`.
+`learning_rule`. The layer runs as the reference graph of Lava processes or, by default on the CPU
+simulator, as its fused model (one OS process, bit-equal; processes/spikedyn_layer).
 """
 import time
 from dataclasses import dataclass
 
 import numpy as np
 from lava.magma.core.learning.learning_rule import Loihi2FLearningRule
-from lava.proc.dense.process import Dense, LearningDense
-from lava.proc.lif.process import LIF
-from lava.utils.weightutils import SignMode
 
+from lava_replay.errors import LavaReplayError
 from lava_replay.lava_session import LavaSession
-from processes.spikedyn_excitatory.process import SpikeDynExcitatory
+from processes.spikedyn_excitatory.dynamics import unpack_counts
+from processes.spikedyn_layer.models import PySpikeDynLayerFused, SubSpikeDynLayerModel
+from processes.spikedyn_layer.process import SpikeDynLayer
 from processes.spikedyn_poisson_encoder.process import SpikeDynPoissonEncoder
 
 N_INPUT = 784
-W_MAX = 255          # 8-bit excitatory weights
 W_INIT_MAX = 76      # Diehl & Cook initialise in [0, 0.3] of the maximum
 VTH = 4000           # excitatory threshold (units of one 8-bit weight)
 V_DECAY_SHIFT = 6    # membrane decay 1/64 per step (~64 ms time constant)
 REFRACTORY = 5
-THETA_PLUS = 400     # θ increment per spike: 10 % of VTH (D&C: ~0.4 %, but they see 60k samples, not tens)
 THETA_DECAY_SHIFT = 9  # θ decays by 1/512 per presentation ("very slow")
 INHIBITION = -255    # direct lateral inhibition weight, scaled by INHIBITION_EXP
 INHIBITION_EXP = 4
@@ -90,50 +90,40 @@ class RunResult:
     seconds: float
 
 
+def layer_model(fused, backend="sim"):
+    """The SpikeDynLayer model: the fused CPU model (fused=True, simulator only) or the reference graph."""
+    return PySpikeDynLayerFused if fused and backend == "sim" else SubSpikeDynLayerModel
+
+
 class SpikeDynNetwork:
     """Builds the Lava processes of one config for one schedule; `run_blocks` runs it and always stops it."""
 
     def __init__(self, cfg, schedule, weights=None, theta=None, inhibition=True):
-        n = cfg.neurons
         self.cfg = cfg
         self.schedule = schedule
         self.encoder = SpikeDynPoissonEncoder(images=schedule.images.reshape(len(schedule.images), -1),
                                               present_steps=cfg.present_steps, sample_steps=cfg.sample_steps,
                                               max_rate_hz=cfg.max_rate_hz, seed=cfg.seed)
-        w = initial_weights(cfg) if weights is None else np.asarray(weights, dtype=np.int32)
-        self.synapses = LearningDense(weights=w, learning_rule=learning_rule(cfg), sign_mode=SignMode.EXCITATORY,
-                                      num_weight_bits=8)
-        self.exc = SpikeDynExcitatory(shape=(n,), vth=VTH, v_decay_shift=V_DECAY_SHIFT, refractory=REFRACTORY,
-                                      theta_plus=THETA_PLUS if cfg.adaptive_threshold else 0,
-                                      theta_decay_shift=THETA_DECAY_SHIFT, sample_steps=cfg.sample_steps,
-                                      learn=schedule.learn, record_slot=schedule.record_slot, theta=theta)
-        self.encoder.s_out.connect(self.synapses.s_in)
-        self.synapses.a_out.connect(self.exc.a_in)
-        self.exc.s_out_bap.connect(self.synapses.s_in_bap)
-        self.inhibition = []
-        if inhibition:
-            self._connect_inhibition(n, cfg.baseline)
+        kind = ("diehl_cook" if cfg.baseline else "direct") if inhibition else "none"
+        self.layer = SpikeDynLayer(
+            weights=initial_weights(cfg) if weights is None else weights, learning_rule=learning_rule(cfg),
+            vth=VTH, v_decay_shift=V_DECAY_SHIFT, refractory=REFRACTORY,
+            theta_plus=cfg.theta_plus if cfg.adaptive_threshold else 0, theta_decay_shift=THETA_DECAY_SHIFT,
+            sample_steps=cfg.sample_steps, learn=schedule.learn, record_slot=schedule.record_slot, theta=theta,
+            inhibition=kind, inhibition_weight=INHIBITION, inhibition_exp=INHIBITION_EXP,
+            weight_norm_total=cfg.weight_norm_total if cfg.weight_norm else 0)
+        self.encoder.s_out.connect(self.layer.s_in)
 
-    def _connect_inhibition(self, n, baseline):
-        others = INHIBITION * (1 - np.eye(n, dtype=np.int32))
-        back = Dense(weights=others, weight_exp=INHIBITION_EXP, sign_mode=SignMode.INHIBITORY)
-        if baseline:
-            to_inh = Dense(weights=W_MAX * np.eye(n, dtype=np.int32), weight_exp=6, sign_mode=SignMode.EXCITATORY)
-            inh = LIF(shape=(n,), du=4095, dv=4095, vth=W_MAX - 55, bias_mant=0)
-            self.exc.s_out.connect(to_inh.s_in)
-            to_inh.a_out.connect(inh.a_in)
-            inh.s_out.connect(back.s_in)
-            self.inhibition = [to_inh, inh, back]
-        else:
-            self.exc.s_out.connect(back.s_in)
-            self.inhibition = [back]
-        back.a_out.connect(self.exc.a_in)
-
-    def run_blocks(self, block_sizes, backend="sim", progress=None):
-        """Run the schedule in blocks of presentations (progress(i) after each), read the results, stop."""
+    def run_blocks(self, block_sizes, backend="sim", progress=None, fused=True):
+        """Run the schedule in blocks of presentations (progress(i) after each), read the results, stop.
+        fused: the layer's fused model (CPU simulator only; the reference graph otherwise)."""
+        if self.cfg.weight_norm and layer_model(fused, backend) is not PySpikeDynLayerFused:
+            raise LavaReplayError("Diehl & Cook's weight normalisation runs in the fused CPU model only; drop "
+                                  "--reference / --backend loihi, or use --no-weight-norm")
         steps = 0
         start = time.perf_counter()
-        with LavaSession(self.encoder, backend) as lava:
+        model_map = {SpikeDynLayer: layer_model(fused, backend)}
+        with LavaSession(self.encoder, backend, model_map) as lava:
             for i, size in enumerate(block_sizes):
                 n_steps = int(size) * self.cfg.sample_steps
                 lava.run(n_steps)
@@ -141,8 +131,8 @@ class SpikeDynNetwork:
                 if progress:
                     progress(i)
             seconds = time.perf_counter() - start
-            return RunResult(counts=self.exc.counts.get().astype(np.int64),
-                             exc_spikes=self.exc.spike_total.get().astype(np.int64),
+            return RunResult(counts=unpack_counts(self.layer.counts.get(), self.cfg.neurons),
+                             exc_spikes=self.layer.spike_total.get().astype(np.int64),
                              input_spikes=self.encoder.spike_count.get().astype(np.int64),
-                             weights=self.synapses.weights.get().astype(np.int64),
-                             theta=self.exc.theta.get().astype(np.int64), steps=steps, seconds=seconds)
+                             weights=self.layer.weights.get().astype(np.int64),
+                             theta=self.layer.theta.get().astype(np.int64), steps=steps, seconds=seconds)

@@ -8,16 +8,26 @@ import numpy as np
 from lava_replay.plots import save_figure
 
 
-def accuracy_per_task(reports, path):
-    """Accuracy on the most recent task and mean accuracy on the previous tasks after each task, per variant."""
+def accuracy_per_task(groups, path):
+    """Accuracy on the most recent task and mean accuracy on the previous tasks after each task, per variant:
+    `groups` = one list of reports (one per seed, same tasks) per variant; mean line, ± std band over seeds."""
     fig, ax = plt.subplots(figsize=(7, 4))
-    for rep in reports:
-        tasks = np.arange(len(rep["recent_per_task"]))
-        line, = ax.plot(tasks, rep["recent_per_task"], "-o", label=f"{rep['variant']}: most recent task")
-        prev = [np.nan if p is None else p for p in rep["previous_per_task"]]
-        ax.plot(tasks, prev, "--s", color=line.get_color(), label=f"{rep['variant']}: previous tasks")
-    ax.set_xticks(np.arange(len(reports[0]["classes"])), [str(c) for c in reports[0]["classes"]])
-    ax.set_xlabel("after learning task (digit)")
+    for reports in groups:
+        tasks = np.arange(len(reports[0]["recent_per_task"]))
+        label = reports[0]["variant"] + (f" ({len(reports)} seeds)" if len(reports) > 1 else "")
+        for key, style, what in (("recent_per_task", "-o", "most recent task"),
+                                 ("previous_per_task", "--s", "previous tasks")):
+            vals = np.array([[np.nan if v is None else v for v in r[key]] for r in reports], dtype=float)
+            mean = vals.mean(axis=0)  # NaN after the first task for "previous" (none yet)
+            color = None if key == "recent_per_task" else line.get_color()
+            line, = ax.plot(tasks, mean, style, color=color, label=f"{label}: {what}")
+            if len(reports) > 1:
+                ax.fill_between(tasks, mean - vals.std(axis=0), mean + vals.std(axis=0), color=line.get_color(),
+                                alpha=0.15)
+    orders = {tuple(r["classes"]) for reports in groups for r in reports}
+    ticks = [str(c) for c in groups[0][0]["classes"]] if len(orders) == 1 else [str(t + 1) for t in tasks]
+    ax.set_xticks(tasks, ticks)
+    ax.set_xlabel("after learning task (digit)" if len(orders) == 1 else "after learning task (number)")
     ax.set_ylabel("accuracy")
     ax.set_ylim(-0.02, 1.02)
     ax.legend(fontsize=7)
@@ -25,7 +35,7 @@ def accuracy_per_task(reports, path):
     save_figure(fig, path)
 
 
-def weight_images(weights, path, max_neurons=100):
+def weight_images(weights, path, max_neurons=100, title=""):
     """The first max_neurons neurons' input weights as a grid of 28×28 images."""
     w = np.asarray(weights)[:max_neurons]
     cols = int(np.ceil(np.sqrt(len(w))))
@@ -37,7 +47,7 @@ def weight_images(weights, path, max_neurons=100):
     fig, ax = plt.subplots(figsize=(6, 6 * rows / cols + 0.4))
     ax.imshow(canvas, cmap="hot_r", vmin=0, vmax=255)
     ax.set_axis_off()
-    ax.set_title(f"learned weights of {len(w)} excitatory neurons")
+    ax.set_title(f"learned weights of {len(w)} excitatory neurons" + (f" ({title})" if title else ""))
     save_figure(fig, path)
 
 

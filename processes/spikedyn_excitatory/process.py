@@ -5,6 +5,8 @@ from lava.magma.core.process.ports.ports import InPort, OutPort
 from lava.magma.core.process.process import AbstractProcess
 from lava.magma.core.process.variable import Var
 
+from processes.spikedyn_excitatory.dynamics import packed_width
+
 
 class SpikeDynExcitatory(AbstractProcess):
     """N excitatory neurons driven by a schedule of presentations of `sample_steps` steps each.
@@ -15,7 +17,8 @@ class SpikeDynExcitatory(AbstractProcess):
     action potential that drives the STDP rule of a LearningDense); in evaluation presentations nothing is
     sent there, so the synapses do not learn. At the end of each presentation v is reset, θ decays by
     θ >> theta_decay_shift, the layer's spike total is stored in `spike_total[k]` and, when
-    `record_slot[k] >= 0`, the per-neuron counts in `counts[record_slot[k]]` (for label assignment).
+    `record_slot[k] >= 0`, the per-neuron counts in `counts[record_slot[k]]` (for label assignment; packed six
+    8-bit counts to an int64 word, `dynamics.unpack_counts`, because Lava reads Vars back one value at a time).
     """
 
     def __init__(self, *, shape, vth, v_decay_shift, refractory, theta_plus, theta_decay_shift, sample_steps,
@@ -35,5 +38,6 @@ class SpikeDynExcitatory(AbstractProcess):
         self.theta = Var(shape=shape, init=np.zeros(n, np.int32) if theta is None else np.asarray(theta, np.int32))
         self.learn = Var(shape=learn.shape, init=learn)
         self.record_slot = Var(shape=record_slot.shape, init=record_slot)
-        self.counts = Var(shape=(n_record, n), init=np.zeros((n_record, n), dtype=np.int32))
+        words = packed_width(n)
+        self.counts = Var(shape=(n_record, words), init=np.zeros((n_record, words), dtype=np.int64))
         self.spike_total = Var(shape=learn.shape, init=np.zeros(learn.shape, dtype=np.int32))
