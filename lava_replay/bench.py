@@ -197,9 +197,10 @@ def speed_main(args):
     path, _ = pretrained_model(40, protocol.pretrain_classes)
     spikedyn = None
     if not args.no_spikedyn:
-        from lava_replay.spikedyn.bench import steps_per_second
+        from lava_replay.spikedyn.speed import steps_per_second
 
-        spikedyn = steps_per_second
+        def spikedyn(fused):
+            return steps_per_second(fused, neurons=400, images=20, seed=args.seed, data_dir_option=args.data_dir)
     results = bench_speed(data, protocol, path, args.samples, args.train_samples, args.stock_samples, args.lanes,
                           args.seed, spikedyn)
     atomic_write_json(args.out, {"bench": "speed", **results})
