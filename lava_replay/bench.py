@@ -184,23 +184,25 @@ def new_class_list(values):
     return classes
 
 
+def spikedyn_speed(fused, args):
+    """SpikeDyn N=400 steps/s on real MNIST, fused or reference model (lava_replay.spikedyn.speed)."""
+    from lava_replay.spikedyn.speed import steps_per_second
+
+    return steps_per_second(fused, neurons=400, images=20, seed=args.seed, data_dir_option=args.data_dir)
+
+
 def speed_main(args):
     """python -m lava_replay.bench speed."""
-    from lava_replay.data.protocols import load_shd_protocol
+    from lava_replay.data.protocols import load_shd_protocol, pretrain_classes
     from lava_replay.export import pretrained_model
     from lava_replay.speed import bench_speed, markdown
 
     for option in ("samples", "train_samples", "stock_samples", "lanes"):
         at_least("--" + option.replace("_", "-"), getattr(args, option))
     output_file(args.out)
-    data, protocol = load_shd_protocol(resolve_data_dir(args.data_dir), "spikinglr", 40, [0], args.seed)
-    path, _ = pretrained_model(40, protocol.pretrain_classes)
-    spikedyn = None
-    if not args.no_spikedyn:
-        from lava_replay.spikedyn.speed import steps_per_second
-
-        def spikedyn(fused):
-            return steps_per_second(fused, neurons=400, images=20, seed=args.seed, data_dir_option=args.data_dir)
+    path, info = pretrained_model(40, pretrain_classes("spikinglr", [0]))
+    data, protocol = load_shd_protocol(resolve_data_dir(args.data_dir), "spikinglr", 40, [0], info["seed"])
+    spikedyn = None if args.no_spikedyn else lambda fused: spikedyn_speed(fused, args)
     results = bench_speed(data, protocol, path, args.samples, args.train_samples, args.stock_samples, args.lanes,
                           args.seed, spikedyn)
     atomic_write_json(args.out, {"bench": "speed", **results})

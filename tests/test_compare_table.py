@@ -33,3 +33,7 @@ def test_bench_output_is_checked_before_any_run(tmp_path, capsys):
     assert f"--out {tmp_path} is a folder; expected a file name" in capsys.readouterr().err
     assert run_cli(bench.main, ["pretrain", "--timesteps", "0"] + no_data) == 2
     assert "--timesteps must be >= 2" in capsys.readouterr().err
+    assert run_cli(bench.main, ["speed", "--samples", "0"] + no_data) == 2
+    assert "--samples must be >= 1" in capsys.readouterr().err
+    assert run_cli(bench.main, ["speed", "--out", str(tmp_path)] + no_data) == 2
+    assert "is a folder; expected a file name" in capsys.readouterr().err
