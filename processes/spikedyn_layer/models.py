@@ -40,7 +40,8 @@ class SubSpikeDynLayerModel(AbstractSubProcessModel):
     def __init__(self, proc):
         p = proc.proc_params
         if p["weight_norm_total"]:
-            raise NotImplementedError("weight normalisation runs in the fused model only")
+            raise ValueError("weight normalisation is a step between presentations of the fused model; the "
+                             "reference graph (what Loihi runs) has none: use weight_norm_total=0")
         n = proc.weights.shape[0]
         self.synapses = LearningDense(weights=proc.weights.init, learning_rule=p["learning_rule"],
                                       sign_mode=SignMode.EXCITATORY, num_weight_bits=8)
