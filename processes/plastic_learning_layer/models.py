@@ -41,6 +41,31 @@ def margin_error(count, target, all_rivals=False):
     return error
 
 
+def error_neuron_step(model, a_in, target, decay_u, decay_v):
+    """One step of ErrorLIF's dynamics on a model with u, v, count, counts, vth, error_gain, all_rivals and slot
+    timing: held at rest through the slot's offset, spikes counted over the sample, the margin error sent at the
+    slot's last step. Returns (spikes, y2, y3)."""
+    slot_index, phase = slot_position(model.time_step, model.slot)
+    if phase <= model.offset:
+        model.u[:] = 0
+        model.v[:] = 0
+        a_in = np.zeros_like(a_in)
+        model.count[:] = 0
+    u, v, spikes = cuba_step(model.u, model.v, a_in, decay_u, decay_v, int(model.vth[0]))
+    model.u[:] = u
+    model.v[:] = v
+    if phase < model.offset + model.timesteps:
+        model.count += spikes
+    y2 = y3 = np.zeros(model.count.shape, np.int32)
+    if phase == model.slot - 1:
+        if slot_index < len(model.counts):
+            model.counts[slot_index] = model.count
+        error = model.error_gain[0] * margin_error(model.count, target, model.all_rivals)
+        y2 = np.clip(error, 0, 127).astype(np.int32)
+        y3 = np.clip(-error, 0, 127).astype(np.int32)
+    return spikes, y2, y3
+
+
 @implements(proc=ErrorLIF, protocol=LoihiProtocol)
 @requires(CPU)
 @tag("fixed_pt")
@@ -71,31 +96,13 @@ class PyErrorLifModel(LearningNeuronModelFixed, PyLoihiProcessModel):
         self.all_rivals = proc_params["all_rivals"]
         shape = proc_params["shape"]
         self.count = np.zeros(shape, np.int32)
-        self.no_input = np.zeros(shape, np.int32)
         self.no_spikes = np.zeros(shape, bool)
         self.zeros = np.zeros(shape, np.int32)
 
     def run_spk(self):
         a_in = self.a_in.recv()
         target = self.a_third_factor_in.recv()
-        slot_index, phase = slot_position(self.time_step, self.slot)
-        if phase <= self.offset:
-            self.u[:] = 0
-            self.v[:] = 0
-            a_in = self.no_input
-            self.count[:] = 0
-        u, v, spikes = cuba_step(self.u, self.v, a_in, int(self.du) + 1, int(self.dv), int(self.vth[0]))
-        self.u[:] = u
-        self.v[:] = v
-        if phase < self.offset + self.timesteps:
-            self.count += spikes
-        self.y2 = self.y3 = self.zeros
-        if phase == self.slot - 1:
-            if slot_index < len(self.counts):
-                self.counts[slot_index] = self.count
-            error = self.error_gain[0] * margin_error(self.count, target, self.all_rivals)
-            self.y2 = np.clip(error, 0, 127).astype(np.int32)
-            self.y3 = np.clip(-error, 0, 127).astype(np.int32)
+        spikes, self.y2, self.y3 = error_neuron_step(self, a_in, target, int(self.du) + 1, int(self.dv))
         self.s_out.send(spikes)
         self.s_out_bap.send(self.no_spikes)
         self.s_out_y1.send(self.zeros)
@@ -355,7 +362,6 @@ class PyFusedLoihiRuleModel(PlasticLayerLeafModel):
         self.count = np.zeros(n_out, np.int32)
         self.a_buff = np.zeros(n_out, np.int64)
         self.engine = None
-        self.zeros = np.zeros(n_out, np.int32)
 
     def run_spk(self):
         x = self.s_in.recv().astype(bool)
@@ -364,24 +370,9 @@ class PyFusedLoihiRuleModel(PlasticLayerLeafModel):
             self.engine = _LearningEngine(self.weights, self.rule)
         elif not np.array_equal(self.weights, self.engine.weights):  # set from outside between runs
             self.engine.weights = self.weights.astype(np.int32)
-        slot_index, phase = slot_position(self.time_step, self.slot)
         a_in = self.a_buff
         self.a_buff = self.engine.weights[:, x].sum(axis=1)
-        if phase <= self.offset:
-            self.u[:] = 0
-            self.v[:] = 0
-            a_in = np.zeros_like(a_in)
-            self.count[:] = 0
-        self.u, self.v, spikes = cuba_step(self.u, self.v, a_in, self.decay_u, self.decay_v, int(self.vth[0]))
-        if phase < self.offset + self.timesteps:
-            self.count += spikes
-        y2 = y3 = self.zeros
-        if phase == self.slot - 1:
-            if slot_index < len(self.counts):
-                self.counts[slot_index] = self.count
-            error = self.error_gain[0] * margin_error(self.count, target, self.all_rivals)
-            y2 = np.clip(error, 0, 127).astype(np.int32)
-            y3 = np.clip(-error, 0, 127).astype(np.int32)
+        spikes, y2, y3 = error_neuron_step(self, a_in, target, self.decay_u, self.decay_v)
         self.engine.step(self.time_step, x, y2, y3)
         self.s_out.send(spikes)
 
