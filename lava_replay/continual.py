@@ -20,7 +20,7 @@ import numpy as np
 from tqdm import tqdm
 
 from lava_replay.backends import check_learning
-from lava_replay.errors import LavaReplayError
+from lava_replay.errors import LavaReplayError, process_arguments
 from lava_replay.fileio import file_sha256
 from lava_replay.lava_session import LavaSession
 from lava_replay.learning_rule import delta_rule
@@ -138,10 +138,11 @@ def run_frozen(layers, spikes, timesteps, backend="sim", lanes=DEFAULT_LANES, pr
     slot, offset = slot_timing(timesteps)
     schedule = np.arange(n) if lanes is None else lane_schedule(np.arange(n), lanes)
     n_slots = len(schedule)
-    source = ScheduledSpikeSource(samples=np.packbits(np.asarray(spikes, bool), axis=-1), steps=timesteps,
-                                  schedule=schedule, slot=slot, offset=offset)
-    generator = FrozenSpikeGenerator(layers=layers, timesteps=timesteps, slot=slot, offset=offset, n_slots=n_slots,
-                                     lanes=lanes)
+    with process_arguments():
+        source = ScheduledSpikeSource(samples=np.packbits(np.asarray(spikes, bool), axis=-1), steps=timesteps,
+                                      schedule=schedule, slot=slot, offset=offset)
+        generator = FrozenSpikeGenerator(layers=layers, timesteps=timesteps, slot=slot, offset=offset,
+                                         n_slots=n_slots, lanes=lanes)
     source.s_out.connect(generator.s_in)
     with LavaSession(generator, backend) as lava:
         for start in tqdm(range(0, n_slots, chunk_slots), desc=desc, disable=not progress):
@@ -220,17 +221,20 @@ def run_learning(frozen, plastic, strat, learning, new_inputs, plan, buffer, new
     if learning == "loihi" or reference:
         lanes = None
         teach = plan.labels
-        generator = new_source = new_sample_generator(frozen, new_inputs, plan, T)
+        with process_arguments():
+            generator = new_source = new_sample_generator(frozen, new_inputs, plan, T)
         replay_schedule = np.where(plan.from_new, -1, plan.indices)
     else:
         teach = lane_schedule(plan.labels, lanes)
         new_latents, new_activity = generate_latents(frozen, new_inputs, T, backend, lanes=lanes)
-        new_source = ScheduledSpikeSource(samples=np.packbits(new_latents, axis=-1), steps=T,
-                                          schedule=lane_schedule(np.where(plan.from_new, plan.indices, -1), lanes),
-                                          slot=slot, offset=offset)
+        with process_arguments():
+            new_source = ScheduledSpikeSource(samples=np.packbits(new_latents, axis=-1), steps=T,
+                                              schedule=lane_schedule(np.where(plan.from_new, plan.indices, -1),
+                                                                     lanes), slot=slot, offset=offset)
         replay_schedule = lane_schedule(np.where(plan.from_new, -1, plan.indices), lanes)
         generator = None
-    layer = learning_graph(plastic, strat, new_classes, seed, lanes, teach, new_source, buffer, replay_schedule)
+    with process_arguments():
+        layer = learning_graph(plastic, strat, new_classes, seed, lanes, teach, new_source, buffer, replay_schedule)
     n_slots = len(teach)
     with LavaSession(layer, backend, learning=learning, reference=reference) as lava:
         for epoch, slots in enumerate(np.array_split(np.arange(n_slots), strat.epochs_for(learning))):
@@ -293,8 +297,7 @@ def learning_graph(plastic, strat, new_classes, seed, lanes, teach, new_source, 
                                                                                                new_classes),
                                  batch=strat.batch, loss_scale=strat.loss_scale, lanes=lanes,
                                  all_rivals=strat.all_rivals)
-    teacher = TeacherSource(labels=teach, n_classes=plastic["weight"].shape[0], margin=strat.margin, slot=slot,
-                            teach_step=slot - 1)
+    teacher = TeacherSource(labels=teach, n_classes=plastic["weight"].shape[0], margin=strat.margin, slot=slot)
     new_source.s_out.connect(layer.s_in)
     teacher.s_out.connect(layer.target_in)
     if buffer is not None:

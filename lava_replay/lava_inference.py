@@ -4,7 +4,7 @@ import numpy as np
 from lava_replay.errors import LavaReplayError
 from lava_replay.export import layer_shapes
 from lava_replay.lava_session import LavaSession
-from lava_replay.slot_reset import MODEL_MAP
+from processes.slot_reset_lif.models import MODEL_MAP
 
 
 def slot_length(timesteps, n_layers):
@@ -45,7 +45,7 @@ def lava_layer_spikes(net_path, spikes, backend="sim", layers=None, chunk=64, pr
     """Spikes of a netx network's layers on samples (n, n_in, T), aligned with SLAYER's forward output.
 
     Samples are laid back to back in power-of-two slots; every layer's neurons are held reset at the start of
-    each slot (netx's LIFReset phases with the model of lava_replay.slot_reset). `layers` picks layer indices (default
+    each slot (netx's LIFReset phases with the model of processes.slot_reset_lif). `layers` picks layer indices (default
     all; -1 is the output). Samples run in chunks of `chunk`, one Lava network each, which keeps the sinks'
     read-back short. Returns one (n, n_neurons, T) uint8 array per chosen layer; index t holds what SLAYER's
     (delay-shifted) output holds at step t.

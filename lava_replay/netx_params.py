@@ -30,27 +30,3 @@ def read_layers(net_path):
         raise LavaReplayError(f"cannot read the layers of {net_path}: {exc}") from exc
     return layers
 
-
-def cuba_integrate(u, v, a_in, decay_u, decay_v):
-    """Sub-threshold step of Loihi's fixed-point CUBA LIF (as lava's PyLifModelBitAcc); returns (u, v) before the
-    threshold test.
-
-    u, v are int32 arrays (24-bit state, 12-bit decays, input MSB-aligned by 6 bits).
-    """
-    limit = 1 << 23
-    u = np.int64(u) * (4096 - decay_u)
-    u = np.sign(u) * (np.abs(u) >> 12) + (np.asarray(a_in, np.int64) << 6)
-    u = np.where(u > limit, u - 2 * limit, u)
-    u = np.where(u <= -limit, u + 2 * limit, u)
-    v = np.int64(v) * (4096 - decay_v)
-    v = np.clip(np.sign(v) * (np.abs(v) >> 12) + u, -limit + 1, limit - 1)
-    return u, v
-
-
-def cuba_step(u, v, a_in, decay_u, decay_v, vth):
-    """One step of Loihi's fixed-point CUBA LIF: cuba_integrate, spikes where v > vth << 6, spiking v reset to 0;
-    returns (u, v, spikes) with u, v int32."""
-    u, v = cuba_integrate(u, v, a_in, decay_u, decay_v)
-    spikes = v > (np.int64(vth) << 6)
-    v = np.where(spikes, 0, v)
-    return u.astype(np.int32), v.astype(np.int32), spikes

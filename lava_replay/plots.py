@@ -1,16 +1,15 @@
-"""Figures for reports and tutorials (matplotlib, no screen needed)."""
-import matplotlib
+"""Figures for reports and tutorials: matplotlib Figure objects, not pyplot, so no backend is chosen or needed
+(a notebook keeps its own, and displays a returned figure)."""
 import numpy as np
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
 
 from lava_replay.fileio import atomic_write_with
 
 
 def spike_raster(layers, title, path=None, names=None):
     """Raster plot of one sample's spikes, one panel per layer ((neurons, T) arrays); saved when path is given."""
-    fig, axes = plt.subplots(len(layers), 1, figsize=(8, 1.6 * len(layers) + 0.6), sharex=True, squeeze=False)
+    fig = Figure(figsize=(8, 1.6 * len(layers) + 0.6))
+    axes = fig.subplots(len(layers), 1, sharex=True, squeeze=False)
     for i, (ax, layer) in enumerate(zip(axes[:, 0], layers)):
         neurons, steps = layer.nonzero()
         ax.scatter(steps, neurons, s=1.5, c="k", marker="|")
@@ -25,9 +24,8 @@ def spike_raster(layers, title, path=None, names=None):
 
 
 def save_figure(fig, path):
-    """Write a figure as PNG atomically and close it."""
+    """Write a figure as PNG atomically."""
     atomic_write_with(path, lambda tmp: fig.savefig(tmp, dpi=110, format="png"), suffix=".png")
-    plt.close(fig)
 
 
 def accuracy_bars(report, path):
@@ -35,7 +33,8 @@ def accuracy_bars(report, path):
     acc = report["accuracy"]
     names = ["old", "new", "all"]
     x = np.arange(len(names))
-    fig, ax = plt.subplots(figsize=(5, 3.2))
+    fig = Figure(figsize=(5, 3.2))
+    ax = fig.subplots()
     ax.bar(x - 0.2, [100 * acc[f"{n}_before"] for n in names], 0.4, label="before")
     ax.bar(x + 0.2, [100 * acc[n] for n in names], 0.4, label="after")
     ax.set_xticks(x, [f"{n} classes" for n in names])
@@ -52,7 +51,8 @@ def cost_bars(reports, path):
               (lambda r: r["latency"]["ms_per_sample"], "Lava latency (ms/sample)"),
               (lambda r: r["energy"]["inference_uJ_per_sample"], "inference energy (µJ/sample)"),
               (lambda r: r["energy"]["training_uJ_per_sample"], "training energy (µJ/sample)")]
-    fig, axes = plt.subplots(1, len(panels), figsize=(3 * len(panels), 3))
+    fig = Figure(figsize=(3 * len(panels), 3))
+    axes = fig.subplots(1, len(panels))
     for ax, (value, label) in zip(axes, panels):
         ax.bar([r["method"] for r in reports], [value(r) for r in reports])
         ax.set_title(label, fontsize=9)

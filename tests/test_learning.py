@@ -46,7 +46,7 @@ def _learn(layers, latents, learning, labels, lanes=None, learning_rate=0.0, err
                                  decay_v=plastic["decay_v"], learning_rule=delta_rule(lr_exp, slot, 4, 16, 4, 7),
                                  timesteps=T, slot=slot, offset=offset, n_slots=len(schedule),
                                  error_gain=error_gain, learning_rate=learning_rate, batch=batch, lanes=lanes)
-    teacher = TeacherSource(labels=labels, n_classes=20, margin=4, slot=slot, teach_step=slot - 1)
+    teacher = TeacherSource(labels=labels, n_classes=20, margin=4, slot=slot)
     replay.s_out.connect(layer.s_in)
     teacher.s_out.connect(layer.target_in)
     with LavaSession(layer, learning=learning, reference=reference) as lava:

@@ -12,7 +12,8 @@ from lava_replay.lava_inference import lava_layer_spikes
 from lava_replay.lava_session import LavaSession
 from lava_replay.learning_rule import delta_rule
 from lava_replay.netx_params import read_layers
-from lava_replay.replay.compression import compress, decompress
+from lava_replay.replay.compression import compress
+from processes.spike_packing import decompress
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 NET40 = os.path.join(REPO, "netx_models", "shd19_T40_new0.net")
@@ -38,7 +39,7 @@ def _teacher(labels, margin=10):
     from processes.teacher_source.process import TeacherSource
 
     slot, _ = slot_timing(T)
-    return TeacherSource(labels=labels, n_classes=20, margin=margin, slot=slot, teach_step=slot - 1)
+    return TeacherSource(labels=labels, n_classes=20, margin=margin, slot=slot)
 
 
 @pytest.mark.timeout(300)

@@ -4,7 +4,8 @@ import pytest
 
 from lava_replay.errors import LavaReplayError
 from lava_replay.replay.buffer import LatentBuffer, replay_indices
-from lava_replay.replay.compression import bits_per_sample, compress, decompress
+from lava_replay.replay.compression import bits_per_sample, compress
+from processes.spike_packing import decompress
 from lava_replay.replay.schedule import NEW, REPLAY, training_schedule
 
 

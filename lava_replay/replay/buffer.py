@@ -8,7 +8,8 @@ import numpy as np
 
 from lava_replay.errors import LavaReplayError
 from lava_replay.fileio import atomic_save_npz
-from lava_replay.replay.compression import bits_per_sample, compress, stored_steps, unpack
+from lava_replay.replay.compression import bits_per_sample, compress
+from processes.spike_packing import stored_steps, unpack
 
 FORMAT = "lava-replay latent buffer v1"
 

@@ -1,4 +1,5 @@
-"""Latent compression of SpikingLR (OR over windows of w steps) and its decompression; bit accounting.
+"""Latent compression of SpikingLR (OR over windows of w steps) and bit accounting; the sources' decompression
+is processes.spike_packing.
 
 Replay4NCL's reduced timesteps need no extra operator here: its latents are produced at T=40 and stored with
 window 1, so the saving comes from the smaller T.
@@ -6,6 +7,7 @@ window 1, so the saving comes from the smaller T.
 import numpy as np
 
 from lava_replay.errors import LavaReplayError
+from processes.spike_packing import stored_steps
 
 
 def compress(spikes, window):
@@ -14,30 +16,11 @@ def compress(spikes, window):
         raise LavaReplayError(f"compression window must be >= 1, got {window}")
     spikes = np.asarray(spikes, dtype=bool)
     steps = spikes.shape[-1]
-    padded = -(-steps // window) * window
+    padded = stored_steps(steps, window) * window
     if padded != steps:
         pad = [(0, 0)] * (spikes.ndim - 1) + [(0, padded - steps)]
         spikes = np.pad(spikes, pad)
     return spikes.reshape(spikes.shape[:-1] + (padded // window, window)).any(-1)
-
-
-def decompress(stored, window, steps):
-    """Inverse of compress as SpikingLR does it: one spike at the first step of each window that held any."""
-    stored = np.asarray(stored, dtype=bool)
-    out = np.zeros(stored.shape[:-1] + (stored.shape[-1] * window,), dtype=bool)
-    out[..., ::window] = stored
-    return out[..., :steps]
-
-
-def unpack(packed, window, steps):
-    """Bit-packed compressed latents (..., bytes) -> decompressed spikes (..., steps) (np.packbits' inverse)."""
-    stored = np.unpackbits(np.asarray(packed, np.uint8), axis=-1, count=stored_steps(steps, window)).astype(bool)
-    return decompress(stored, window, steps)
-
-
-def stored_steps(steps, window):
-    """Time bins kept per latent neuron: ceil(T / window)."""
-    return -(-steps // window)
 
 
 def bits_per_sample(neurons, steps, window):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from lava.magma.core.learning.learning_rule import Loihi2FLearningRule
 
-from lava_replay.errors import LavaReplayError
+from lava_replay.errors import LavaReplayError, process_arguments
 from lava_replay.lava_session import LavaSession
 from processes.spikedyn_excitatory.dynamics import unpack_counts
 from processes.spikedyn_layer.models import PySpikeDynLayerFused, SubSpikeDynLayerModel
@@ -101,17 +101,18 @@ class SpikeDynNetwork:
     def __init__(self, cfg, schedule, weights=None, theta=None, inhibition=True):
         self.cfg = cfg
         self.schedule = schedule
-        self.encoder = SpikeDynPoissonEncoder(images=schedule.images.reshape(len(schedule.images), -1),
-                                              present_steps=cfg.present_steps, sample_steps=cfg.sample_steps,
-                                              max_rate_hz=cfg.max_rate_hz, seed=cfg.seed)
-        kind = ("diehl_cook" if cfg.baseline else "direct") if inhibition else "none"
-        self.layer = SpikeDynLayer(
-            weights=initial_weights(cfg) if weights is None else weights, learning_rule=learning_rule(cfg),
-            vth=VTH, v_decay_shift=V_DECAY_SHIFT, refractory=REFRACTORY,
-            theta_plus=cfg.theta_plus if cfg.adaptive_threshold else 0, theta_decay_shift=THETA_DECAY_SHIFT,
-            sample_steps=cfg.sample_steps, learn=schedule.learn, record_slot=schedule.record_slot, theta=theta,
-            inhibition=kind, inhibition_weight=INHIBITION, inhibition_exp=INHIBITION_EXP,
-            weight_norm_total=cfg.weight_norm_total if cfg.weight_norm else 0)
+        with process_arguments():
+            self.encoder = SpikeDynPoissonEncoder(images=schedule.images.reshape(len(schedule.images), -1),
+                                                  present_steps=cfg.present_steps, sample_steps=cfg.sample_steps,
+                                                  max_rate_hz=cfg.max_rate_hz, seed=cfg.seed)
+            kind = ("diehl_cook" if cfg.baseline else "direct") if inhibition else "none"
+            self.layer = SpikeDynLayer(
+                weights=initial_weights(cfg) if weights is None else weights, learning_rule=learning_rule(cfg),
+                vth=VTH, v_decay_shift=V_DECAY_SHIFT, refractory=REFRACTORY,
+                theta_plus=cfg.theta_plus if cfg.adaptive_threshold else 0, theta_decay_shift=THETA_DECAY_SHIFT,
+                sample_steps=cfg.sample_steps, learn=schedule.learn, record_slot=schedule.record_slot, theta=theta,
+                inhibition=kind, inhibition_weight=INHIBITION, inhibition_exp=INHIBITION_EXP,
+                weight_norm_total=cfg.weight_norm_total if cfg.weight_norm else 0)
         self.encoder.s_out.connect(self.layer.s_in)
 
     def run_blocks(self, block_sizes, backend="sim", progress=None, fused=True):

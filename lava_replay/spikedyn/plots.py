@@ -1,9 +1,6 @@
 """SpikeDyn figures: accuracy per task (recent vs previous), learned weights as 28×28 images, Pareto front."""
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.figure import Figure
 
 from lava_replay.plots import save_figure
 
@@ -11,7 +8,8 @@ from lava_replay.plots import save_figure
 def accuracy_per_task(groups, path):
     """Accuracy on the most recent task and mean accuracy on the previous tasks after each task, per variant:
     `groups` = one list of reports (one per seed, same tasks) per variant; mean line, ± std band over seeds."""
-    fig, ax = plt.subplots(figsize=(7, 4))
+    fig = Figure(figsize=(7, 4))
+    ax = fig.subplots()
     for reports in groups:
         tasks = np.arange(len(reports[0]["recent_per_task"]))
         label = reports[0]["variant"] + (f" ({len(reports)} seeds)" if len(reports) > 1 else "")
@@ -44,7 +42,8 @@ def weight_images(weights, path, max_neurons=100, title=""):
     for k, row in enumerate(w):
         r, c = divmod(k, cols)
         canvas[r * 29:r * 29 + 28, c * 29:c * 29 + 28] = row.reshape(28, 28)
-    fig, ax = plt.subplots(figsize=(6, 6 * rows / cols + 0.4))
+    fig = Figure(figsize=(6, 6 * rows / cols + 0.4))
+    ax = fig.subplots()
     ax.imshow(canvas, cmap="hot_r", vmin=0, vmax=255)
     ax.set_axis_off()
     ax.set_title(f"learned weights of {len(w)} excitatory neurons" + (f" ({title})" if title else ""))
@@ -53,7 +52,8 @@ def weight_images(weights, path, max_neurons=100, title=""):
 
 def pareto_front(candidates, path):
     """Accuracy against memory (marker size ~ training energy); Pareto-optimal ones highlighted, pick starred."""
-    fig, ax = plt.subplots(figsize=(7, 4.5))
+    fig = Figure(figsize=(7, 4.5))
+    ax = fig.subplots()
     for cand in candidates:
         color = "tab:red" if cand["pareto"] else "tab:gray"
         marker = "*" if cand["picked"] else "o"

@@ -7,7 +7,7 @@ from lava.magma.core.model.py.type import LavaPyType
 from lava.magma.core.resources import CPU
 from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 
-from lava_replay.netx_params import cuba_step
+from processes.fixed_point import cuba_step
 from processes.frozen_spike_generator.process import FrozenSpikeGenerator
 from processes.slot_clock import slot_position
 

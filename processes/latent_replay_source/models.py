@@ -3,7 +3,7 @@ from lava.magma.core.decorator import implements, requires, tag
 from lava.magma.core.resources import CPU
 from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 
-from lava_replay.replay.compression import unpack
+from processes.spike_packing import unpack
 from processes.latent_replay_source.process import LatentReplaySource
 from processes.scheduled_source.models import ScheduledSourceModelBase
 

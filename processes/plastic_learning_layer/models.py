@@ -14,10 +14,10 @@ from lava.magma.core.model.py.connection import LearningConnectionModelBitApprox
 from lava.proc.dense.process import LearningDense
 from lava.utils.weightutils import SignMode
 
-from lava_replay.netx_params import cuba_integrate, cuba_step
+from processes.fixed_point import cuba_integrate, cuba_step
 from processes.plastic_learning_layer.process import ErrorLIF, PlasticLearningLayer
 from processes.teacher_source.process import COMPETITOR, decode_payloads
-from processes.slot_clock import slot_position
+from processes.slot_clock import check_teaching_step, slot_position, teaching_step
 
 
 def margin_error(count, target, all_rivals=False):
@@ -57,7 +57,8 @@ def error_neuron_step(model, a_in, target, decay_u, decay_v):
     if phase < model.offset + model.timesteps:
         model.count += spikes
     y2 = y3 = np.zeros(model.count.shape, np.int32)
-    if phase == model.slot - 1:
+    check_teaching_step(target, phase, model.slot)
+    if phase == teaching_step(model.slot):
         if slot_index < len(model.counts):
             model.counts[slot_index] = model.count
         error = model.error_gain[0] * margin_error(model.count, target, model.all_rivals)
@@ -272,7 +273,8 @@ class PyGradientLearningModel(PlasticLayerLeafModel):
             self.s_trace[:, t] = spikes
         self.pending = x @ self.weights_t
         self.previous_x = x
-        if phase == self.slot - 1:
+        check_teaching_step(target, phase, self.slot)
+        if phase == teaching_step(self.slot):
             self._end_slot(slot_index, target)
         self.s_out.send(spikes.reshape(self.out_shape))
 

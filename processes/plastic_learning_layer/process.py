@@ -1,14 +1,8 @@
-"""PlasticLearningLayer: learning synapses + error-driven LIF neurons above the latent-replay layer.
+"""PlasticLearningLayer: the learning layer above the latent-replay layer, and ErrorLIF, its Loihi-rule neurons.
 
-The synapses are Lava's LearningDense with a Loihi 3-factor rule (lava_replay.learning_rule): once per sample,
-at the end of its slot, dw = lr * x1 * (y2 - y3), where x1 is the pre-synaptic trace and y2 / y3 are the
-positive / negative parts of the post-synaptic error that the neurons send: a margin rule on spike counts
-(a multi-class perceptron with margin): the labelled class's neuron must out-spike every other output neuron by
-the teacher's margin; if it does not, it is pushed up by its shortfall and its strongest rival down by the same.
-Samples classified with the margin change nothing, so the pretrained weights are left alone.
-The threshold (Var `vth`) and the learning rate (Var `error_gain`, which scales the error the neuron sends, so
-every weight change scales with it) can be changed between runs. The rule's own scale 2^lr_exp is fixed when
-the layer is built: in lava-nc 0.10, Var.set on LearningDense's rule string `dw` never returns (a str Var).
+The threshold (Var `vth`) and the learning rates (Vars `error_gain`, `learning_rate`) are run-time Vars. The Loihi
+rule's own scale 2^lr_exp is fixed when the layer is built: in lava-nc 0.10, Var.set on LearningDense's rule
+string `dw` never returns (a str Var).
 """
 import numpy as np
 from lava.magma.core.process.ports.ports import InPort, OutPort
@@ -16,20 +10,38 @@ from lava.magma.core.process.process import AbstractProcess
 from lava.magma.core.process.variable import Var
 from lava.proc.lif.process import LearningLIF
 
-from lava_replay.errors import LavaReplayError
-
 
 class ErrorLIF(LearningLIF):
-    """CUBA LIF neurons that count their spikes per slot and send the count error as y2 / y3 to their synapses.
+    """CUBA LIF neurons that count their spikes per slot and send their count error to their synapses (y2, y3).
 
-    Each slot: held at rest (input dropped) through step `offset`; spikes counted from step offset+1 to
-    offset+timesteps-1; at the last step of the slot the teacher's graded input (labelled: 1 + margin m,
-    competitor: 64, 0 = none) gives the labelled neuron L the error e = max(c_R + m - c_L, 0), where R is the
-    competitor with the most spikes, and R (if it spiked) the error -e, sent as y2 = min(gain * e, 127)+ and
-    y3 = min(-gain * e, 127)+ (gain: the Var `error_gain`). With all_rivals every competitor c that spiked and
-    falls inside the margin gets -max(c_c + m - c_L, 0) instead (margin_error). The population computes this
-    together (a neuron needs the labelled neuron's count): on Loihi 2 that comparison would run on an embedded
-    core. The counts of every slot are kept in the Var `counts` (slots, neurons).
+    Per step: held at rest (u = v = 0, input dropped) through slot step `offset`, then LIF dynamics; spikes are
+    counted over the sample, c_i. At the teaching step (processes.slot_clock) the teacher's payload names the
+    labelled neuron L and margin m (processes.teacher_source) and, with s_j = max(c_j + m - c_L, 0) for each
+    competitor j:
+
+        e_L = max_j s_j;   e_R = -s_R for the strongest competitor R (all_rivals: every j with s_j > 0),
+                           unless it stayed silent;   e = 0 elsewhere
+        y2 = min(error_gain * e, 127)+,   y3 = min(-error_gain * e, 127)+
+
+    The population computes this together (a neuron needs the labelled neuron's count); on Loihi 2 the
+    comparison would run on an embedded core.
+
+    Parameters (LearningLIF's shape, du, dv, vth, learning_rule, and)
+    ----------
+    timesteps, slot, offset : int
+        Sample steps, steps per slot, slot step at which the sample starts.
+    n_slots : int
+        Slots whose counts are kept.
+    error_gain : int
+        Scale of the error sent (the rule's learning-rate factor).
+    all_rivals : bool
+        Every competitor inside the margin learns, not only the strongest.
+
+    Vars (LearningLIF's, and)
+    ----
+    error_gain : (1,)
+    counts : (n_slots, neurons)
+        Spike counts per slot.
     """
 
     def __init__(self, *, shape, du, dv, vth, learning_rule, timesteps, slot, offset, n_slots, error_gain,
@@ -41,29 +53,68 @@ class ErrorLIF(LearningLIF):
 
 
 class PlasticLearningLayer(AbstractProcess):
-    """The learning layer above the LR layer: synapses (weights) -> CUBA neurons, taught by `target_in`.
+    """Learning synapses and CUBA LIF neurons above the latent-replay layer, taught by a TeacherSource.
 
-    Dynamics per step t of a slot (a_in: the synaptic input, one step after the latent spikes x):
+    Dynamics per step t of a slot (x: latent spikes; the synapses delay by one step):
+
         u[t] = (1 - decay_u / 4096) u[t-1] + W x[t-1]
         v[t] = (1 - decay_v / 4096) v[t-1] + u[t];   s[t] = v[t] > vth;   v[t] = 0 where s[t]
-    with u = v = 0 through slot step `offset`; spike counts c over the slot's T steps are the class scores.
-    At the slot's last step the teacher's payload (TeacherSource) names the labelled class, and the layer learns
-    according to its model:
-      - fixed_pt (SubProcessModel: LearningDense + ErrorLIF): the Loihi 3-factor margin rule, once per sample,
-        dW = 2^lr_exp * error_gain * x1 * (y2 - y3) (see ErrorLIF);
-      - floating_pt (PyGradientLearningModel): the papers' learning, surrogate-gradient BPTT of the
-        cross-entropy of loss_scale * c through the dynamics above, Adamax on float shadow weights every
-        `batch` taught samples, forward pass in the same fixed point.
 
-    Parameters: weights (outputs, inputs) integer (w * 64), vth (vThMant units), decay_u / decay_v (12-bit),
-    learning_rule (the fixed_pt model's Loihi3FLearningRule), timesteps, slot, offset, n_slots (slots whose
-    counts are kept), error_gain, all_rivals (fixed_pt: every competitor that beats the margin learns, not only the
-    strongest), learning_rate (scalar or per output neuron), batch, loss_scale; lanes: samples side by side per slot
-    (floating_pt only; ports and counts then get a lane axis).
-    Ports: s_in (latent spikes), target_in (teacher payloads), s_out (output spikes).
-    Vars: weights, vth, error_gain (fixed_pt learning-rate factor), learning_rate (floating_pt Adamax step, per
-    output neuron: its weight row's step),
-    counts (output spike counts per slot).
+    in Loihi's fixed point (processes.fixed_point), with u = v = 0 through slot step `offset`. The spike counts
+    c over the slot's sample are the class scores. At the slot's teaching step the teacher's payload names the
+    labelled class, and the layer learns according to its model:
+
+      - 'fixed_pt' (SubProcessModel: LearningDense -> ErrorLIF) and 'fused' (the same in one OS process): the
+        Loihi 3-factor margin rule once per sample, dW = 2^lr_exp * x1 * (y2 - y3), x1 the pre-synaptic trace
+        and y2 - y3 the neurons' error (ErrorLIF);
+      - 'floating_pt' (the papers' learning): surrogate-gradient BPTT of the cross-entropy of loss_scale * c
+        through the dynamics above, Adamax (step learning_rate per output row) on float shadow weights after
+        every `batch` taught samples, weights rounded back to the 8-bit grid; forward pass in the same fixed point.
+
+    Parameters
+    ----------
+    weights : int array (outputs, inputs)
+        w * 64 (netx's fixed point), 8-bit.
+    vth : int
+        Threshold (vThMant).
+    decay_u, decay_v : int
+        12-bit decays.
+    learning_rule : Loihi3FLearningRule
+        The Loihi models' rule.
+    timesteps, slot, offset : int
+        Sample steps, steps per slot, slot step at which the sample starts (offset + timesteps < slot).
+    n_slots : int
+        Slots whose counts are kept.
+    error_gain : int
+        Loihi rule: scale of the error, so of every weight change.
+    learning_rate : float or array (outputs,)
+        Gradient learner: Adamax step per output row.
+    batch : int
+        Gradient learner: taught samples per update.
+    loss_scale : float
+        Gradient learner: scale of the counts in the loss (pretraining's).
+    lanes : int, optional
+        Gradient learner: samples side by side per slot (ports and counts get a lane axis).
+    all_rivals : bool
+        Loihi rule: every competitor inside the margin learns.
+
+    Ports
+    -----
+    s_in : InPort (inputs,) or (lanes, inputs)
+        Latent spikes.
+    target_in : InPort (outputs,) or (lanes, outputs)
+        Teacher payloads.
+    s_out : OutPort (outputs,) or (lanes, outputs)
+        Output spikes.
+
+    Vars
+    ----
+    weights : (outputs, inputs)
+    vth : (1,)
+    error_gain : (1,)
+    learning_rate : (outputs,)
+    counts : (n_slots[, lanes], outputs)
+        Output spike counts per slot.
     """
 
     def __init__(self, *, weights, vth, decay_u, decay_v, learning_rule, timesteps, slot, offset, n_slots,
@@ -71,12 +122,12 @@ class PlasticLearningLayer(AbstractProcess):
                  name=None):
         weights = np.asarray(weights)
         if weights.ndim != 2:
-            raise LavaReplayError(f"plastic weights must be a matrix (outputs, inputs), got shape {weights.shape}")
+            raise ValueError(f"plastic weights must be a matrix (outputs, inputs), got shape {weights.shape}")
         if offset + timesteps >= slot:
-            raise LavaReplayError(f"a slot of {slot} steps leaves no teaching step after offset {offset} + "
-                                  f"T={timesteps}")
+            raise ValueError(f"a slot of {slot} steps leaves no teaching step after offset {offset} + "
+                             f"T={timesteps}")
         if batch < 1 or (lanes is not None and lanes < 1):
-            raise LavaReplayError(f"batch and lanes must be >= 1, got {batch} and {lanes}")
+            raise ValueError(f"batch and lanes must be >= 1, got {batch} and {lanes}")
         super().__init__(weights=weights, vth=vth, decay_u=decay_u, decay_v=decay_v, learning_rule=learning_rule,
                          timesteps=timesteps, slot=slot, offset=offset, n_slots=n_slots, error_gain=error_gain,
                          batch=batch, loss_scale=loss_scale, lanes=lanes, all_rivals=all_rivals, name=name)

@@ -2,6 +2,8 @@
 import numpy as np
 from lava.magma.core.model.py.type import LavaPyType
 
+from processes.slot_clock import slot_position
+
 COUNT_BITS = 8        # a neuron's spikes in one presentation, saturated at 255
 COUNTS_PER_WORD = 6   # 48 bits per int64 word: exact in the float64 values of Lava's element-wise Var.get()
 
@@ -52,7 +54,7 @@ class AdaptiveLifDynamics:
 
     def _presentation(self):
         """(index of the current presentation, whether it is a learning presentation)."""
-        sample = (self.time_step - 1) // self.window
+        sample, _ = slot_position(self.time_step, self.window)
         return sample, bool(sample < len(self.learn) and self.learn[sample] == 1)
 
     def _fire(self, a_in, learning):
@@ -74,7 +76,7 @@ class AdaptiveLifDynamics:
 
     def _close_presentation(self, sample):
         """At the last step of a scheduled presentation: store its counts, reset v, decay θ."""
-        if (self.time_step - 1) % self.window != self.window - 1 or sample >= len(self.learn):
+        if slot_position(self.time_step, self.window)[1] != self.window - 1 or sample >= len(self.learn):
             return
         self.spike_total[sample] = int(self.sample_counts.sum())
         slot = self.record_slot[sample]

@@ -9,16 +9,50 @@ from processes.spikedyn_excitatory.dynamics import packed_width
 
 
 class SpikeDynExcitatory(AbstractProcess):
-    """N excitatory neurons driven by a schedule of presentations of `sample_steps` steps each.
+    """N excitatory neurons with an adaptive threshold, driven by presentations of `sample_steps` steps each.
 
-    Per step (integers): v ← v − (v >> v_decay_shift) + a_in (not while refractory), clipped at −vth;
-    spike when v > vth + θ; then v ← 0 and `refractory` silent steps. During learning presentations
-    (`learn[k] = 1`) a spike also raises θ by `theta_plus` and is sent on `s_out_bap` (the back-propagating
-    action potential that drives the STDP rule of a LearningDense); in evaluation presentations nothing is
-    sent there, so the synapses do not learn. At the end of each presentation v is reset, θ decays by
-    θ >> theta_decay_shift, the layer's spike total is stored in `spike_total[k]` and, when
-    `record_slot[k] >= 0`, the per-neuron counts in `counts[record_slot[k]]` (for label assignment; packed six
-    8-bit counts to an int64 word, `dynamics.unpack_counts`, because Lava reads Vars back one value at a time).
+    Per step (integers; r: remaining refractory steps):
+
+        v[t] = max(v[t-1] - (v[t-1] >> v_decay_shift) + a_in[t], -vth)    (v = 0 while r > 0)
+        s[t] = v[t] > vth + θ;   where s[t]: v = 0, r = refractory, θ += theta_plus (learning presentations)
+
+    At the end of presentation k: v = 0, θ -= θ >> theta_decay_shift, spike_total[k] = Σ s, and when
+    record_slot[k] >= 0 the per-neuron counts go to counts[record_slot[k]].
+
+    Parameters
+    ----------
+    shape : tuple (N,)
+    vth, v_decay_shift, refractory : int
+        Threshold, leak shift, refractory steps.
+    theta_plus, theta_decay_shift : int
+        Adaptive threshold: raise per spike, decay shift per presentation.
+    sample_steps : int
+        Steps per presentation.
+    learn : int array (presentations,)
+        1: learning presentation (spikes raise θ and are sent on s_out_bap), 0: evaluation.
+    record_slot : int array (presentations,)
+        Where to store a presentation's counts, -1: not stored.
+    theta : int array (N,), optional
+        Initial θ.
+
+    Ports
+    -----
+    a_in : InPort (N,)
+        Synaptic input.
+    s_out : OutPort (N,)
+        Spikes.
+    s_out_bap : OutPort (N,)
+        Spikes of learning presentations only (the back-propagating action potential that drives a
+        LearningDense's STDP rule; in evaluation nothing is sent, so the synapses do not learn).
+
+    Vars
+    ----
+    v, vth, theta : (N,)
+    learn, record_slot : (presentations,)
+    counts : (recorded, ceil(N / 6)) int64
+        Per-neuron counts, six 8-bit counts per word (dynamics.unpack_counts: Lava reads Vars back one value
+        at a time).
+    spike_total : (presentations,)
     """
 
     def __init__(self, *, shape, vth, v_decay_shift, refractory, theta_plus, theta_decay_shift, sample_steps,

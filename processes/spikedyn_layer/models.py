@@ -17,6 +17,7 @@ from processes.spikedyn_excitatory.dynamics import AdaptiveLifDynamics
 from processes.spikedyn_excitatory.process import SpikeDynExcitatory
 from processes.spikedyn_layer.process import SpikeDynLayer
 from processes.spikedyn_layer.sparse_learning import SparseLearningEngine
+from processes.slot_clock import slot_position
 
 # Diehl & Cook inhibitory neurons: a LIF that fires the step after its excitatory partner and forgets at once
 TO_INH_WEIGHT, TO_INH_EXP = 255, 6
@@ -108,7 +109,7 @@ class PySpikeDynLayerFused(AdaptiveLifDynamics, PyLoihiProcessModel):
         if self.engine is None:
             self._start()
         sample, learning = self._presentation()
-        if learning and self.norm_total and (self.time_step - 1) % self.window == 0:
+        if learning and self.norm_total and slot_position(self.time_step, self.window)[1] == 0:
             normalise_rows(self.weights, self.norm_total)
         s_in = self.s_in.recv().astype(bool)
         a_in = self.a_syn

@@ -31,9 +31,36 @@ class SpikeDynLayer(AbstractProcess):
     of the learning rule, which cannot express it.
     Models: the SubProcessModel (tag 'fixed_pt') is the reference graph of Lava processes (LearningDense,
     SpikeDynExcitatory, Dense [, LIF, Dense]); the 'fused' PyLoihiProcessModel computes the same in one OS
-    process. Vars: `weights`, `theta`, `counts[record_slot[k]]` (per-neuron spike counts of recorded
-    presentations, packed: `processes.spikedyn_excitatory.dynamics.unpack_counts`), `spike_total[k]` (layer
-    spikes of presentation k).
+    process.
+
+    Parameters
+    ----------
+    weights : int array (N, n_in)
+        Initial 8-bit input weights.
+    learning_rule : Loihi2FLearningRule
+        The synapses' STDP rule.
+    vth, v_decay_shift, refractory, theta_plus, theta_decay_shift, sample_steps, learn, record_slot, theta
+        As SpikeDynExcitatory.
+    inhibition : 'direct', 'diehl_cook' or 'none'
+    inhibition_weight, inhibition_exp : int
+        Lateral weight w = inhibition_weight * 2^inhibition_exp (negative: inhibitory).
+    weight_norm_total : int
+        Diehl & Cook's normalisation total, 0 for none (fused model only).
+
+    Ports
+    -----
+    s_in : InPort (n_in,)
+        Input spikes.
+
+    Vars
+    ----
+    weights : (N, n_in)
+    theta : (N,)
+    learn, record_slot : (presentations,)
+    counts : (recorded, ceil(N / 6)) int64
+        Per-neuron counts of recorded presentations, packed (processes.spikedyn_excitatory.dynamics.unpack_counts).
+    spike_total : (presentations,)
+        Layer spikes per presentation.
     """
 
     def __init__(self, *, weights, learning_rule, vth, v_decay_shift, refractory, theta_plus, theta_decay_shift,

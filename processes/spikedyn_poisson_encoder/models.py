@@ -8,6 +8,7 @@ from lava.magma.core.model.py.type import LavaPyType
 from lava.magma.core.resources import CPU
 from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 
+from processes.slot_clock import slot_position
 from processes.spikedyn_poisson_encoder.process import PROB_BITS, SpikeDynPoissonEncoder
 
 
@@ -28,7 +29,7 @@ class PySpikeDynPoissonEncoderFixed(PyLoihiProcessModel):
         self.rng = np.random.default_rng(proc_params["seed"])
 
     def run_spk(self):
-        sample, phase = divmod(self.time_step - 1, self.window)
+        sample, phase = slot_position(self.time_step, self.window)
         spikes = np.zeros(self.s_out.shape, dtype=bool)
         if sample < self.prob.shape[0] and phase < self.present:
             draw = self.rng.integers(0, 2 ** PROB_BITS, size=spikes.shape)

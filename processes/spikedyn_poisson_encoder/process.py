@@ -11,9 +11,30 @@ PROB_BITS = 16  # spike probabilities are fixed-point integers in units of 2**-1
 class SpikeDynPoissonEncoder(AbstractProcess):
     """Rate-codes a sequence of images as Poisson spike trains (one step = 1 ms).
 
-    Pixel p (0..255) fires with probability p / 255 * max_rate_hz / 1000 per step during the first
-    `present_steps` of each `sample_steps` window and is silent for the rest. `spike_count[k]` counts the
-    spikes emitted for image k (for the energy model). The random stream is fixed by `seed`.
+        P(s_i[t] = 1) = images[k, i] / 255 * max_rate_hz / 1000   for the first present_steps of window k
+        s[t] = 0                                                  for the rest of the sample_steps window
+
+    (probabilities in fixed point, units of 2^-PROB_BITS; the random stream is fixed by `seed`).
+
+    Parameters
+    ----------
+    images : array (n, pixels), 0..255
+    present_steps, sample_steps : int
+        Steps an image is shown, steps per image window.
+    max_rate_hz : float
+        Rate of a pixel of 255.
+    seed : int
+
+    Ports
+    -----
+    s_out : OutPort (pixels,)
+
+    Vars
+    ----
+    prob : (n, pixels)
+        Spike probabilities per step.
+    spike_count : (n,)
+        Spikes sent per image (for the energy model).
     """
 
     def __init__(self, *, images, present_steps, sample_steps, max_rate_hz=63.75, seed=0, **kwargs):

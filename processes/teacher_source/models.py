@@ -8,7 +8,7 @@ from lava.magma.core.resources import CPU
 from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 
 from processes.teacher_source.process import COMPETITOR, TeacherSource, labelled_payload
-from processes.slot_clock import slot_position
+from processes.slot_clock import slot_position, teaching_step
 
 
 @implements(proc=TeacherSource, protocol=LoihiProtocol)
@@ -23,7 +23,7 @@ class PyTeacherSourceModel(PyLoihiProcessModel):
         super().__init__(proc_params)
         self.labels = proc_params["labels"]
         self.slot = proc_params["slot"]
-        self.teach_step = proc_params["teach_step"]
+        self.teach_step = teaching_step(self.slot)
         n = proc_params["n_classes"]
         # row c: the payloads that teach class c; the last row (label -1): no teaching
         self.targets = np.full((n + 1, n), COMPETITOR, np.int32)
