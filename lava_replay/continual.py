@@ -14,7 +14,7 @@ A job runs four Lava graphs, one after the other:
 """
 import os
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 from tqdm import tqdm
@@ -362,6 +362,22 @@ class JobSettings:
 
 
 @dataclass
+class WallSeconds:
+    """Wall-clock seconds of a job's phases."""
+
+    latent_generation: float = 0.0
+    evaluation_latents: float = 0.0
+    before: float = 0.0
+    continual: float = 0.0
+    after: float = 0.0
+
+    @property
+    def evaluation(self):
+        """Everything spent on evaluation: its latents, before and after."""
+        return self.evaluation_latents + self.before + self.after
+
+
+@dataclass
 class ContinualResult:
     """Measured results of a continual job (report.build_report turns them into report.json)."""
 
@@ -378,16 +394,46 @@ class ContinualResult:
     layers: list
     new_train: np.ndarray
     slot: int
-    wall_seconds: dict = field(default_factory=dict)
+    wall_seconds: WallSeconds
+
+
+def job_buffer(strat, s, layers, data, protocol, model_path, rng, buffer=None):
+    """The latents a job replays: None for new_only, else `buffer` (checked to fit the model) or one made from
+    s.replay_per_class samples per old class."""
+    if strat.order == "new_only":
+        return None
+    if buffer is None:
+        return replay_buffer(layers, s.lr_layer, strat, data, protocol, s.replay_per_class, rng, model_path,
+                             s.backend, s.lanes, s.progress)
+    if len(buffer.labels) == 0:
+        raise LavaReplayError(f"the replay buffer is empty; {strat.name} needs stored latents to replay")
+    buffer.check_fits(file_sha256(model_path), layers[s.lr_layer]["weight"].shape[1], strat.timesteps,
+                      strat.window)
+    return buffer
+
+
+def evaluation_samples(s, labels, protocol, rng):
+    """Indices of the evaluation samples: the split s.eval_split of all classes, s.eval_per_class per class."""
+    from lava_replay.data.protocols import per_class_subset
+
+    eval_idx = protocol.select(s.eval_split, labels, protocol.pretrain_classes + protocol.new_classes)
+    return per_class_subset(eval_idx, labels, s.eval_per_class, rng) if s.eval_per_class else eval_idx
+
+
+def timed(function, *args, **kwargs):
+    """(function(*args, **kwargs), seconds it took)."""
+    start = time.perf_counter()
+    result = function(*args, **kwargs)
+    return result, time.perf_counter() - start
 
 
 def continual_job(model_path, data, protocol, strat, settings=None, buffer=None):
-    """The whole continual step of a strategy in Lava (module docstring); returns a ContinualResult.
+    """The whole continual step of a strategy in Lava (module docstring): buffer, plan, learning, evaluation
+    before and after; returns a ContinualResult.
 
     buffer: a LatentBuffer to replay (default: made here from settings.replay_per_class samples per old class);
     the naive strategy replays nothing.
     """
-    from lava_replay.data.protocols import per_class_subset
     from lava_replay.metrics import accuracy_report, predictions
 
     s = settings or JobSettings()
@@ -399,41 +445,24 @@ def continual_job(model_path, data, protocol, strat, settings=None, buffer=None)
     if spikes.shape[2] != strat.timesteps:
         raise LavaReplayError(f"data has T={spikes.shape[2]}, strategy {strat.name} runs at T={strat.timesteps}")
     frozen, plastic = layers[:s.lr_layer], layers[s.lr_layer]
-    wall = {}
-    start = time.perf_counter()
-    if strat.order == "new_only":
-        buffer = None
-    elif buffer is None:
-        buffer = replay_buffer(layers, s.lr_layer, strat, data, protocol, s.replay_per_class, rng, model_path,
-                               s.backend, s.lanes, s.progress)
-    elif len(buffer.labels) == 0:
-        raise LavaReplayError(f"the replay buffer is empty; {strat.name} needs stored latents to replay")
-    else:
-        buffer.check_fits(file_sha256(model_path), plastic["weight"].shape[1], strat.timesteps, strat.window)
-    wall["latent_generation"] = time.perf_counter() - start
+    wall = WallSeconds()
+    buffer, wall.latent_generation = timed(job_buffer, strat, s, layers, data, protocol, model_path, rng, buffer)
     new_train = protocol.select("train", labels, protocol.new_classes)
     if s.max_new:
         new_train = np.sort(rng.permutation(new_train)[:s.max_new])
-    eval_idx = protocol.select(s.eval_split, labels, protocol.pretrain_classes + protocol.new_classes)
-    if s.eval_per_class:
-        eval_idx = per_class_subset(eval_idx, labels, s.eval_per_class, rng)
-    start = time.perf_counter()
-    eval_latents, eval_activity = generate_latents(frozen, spikes[eval_idx], strat.timesteps, s.backend,
-                                                   s.progress, s.lanes)
-    wall["evaluation_latents"] = time.perf_counter() - start
-    start = time.perf_counter()
-    before = output_counts(plastic, eval_latents, s.backend, s.lanes, progress=s.progress, desc="before")
-    wall["before"] = time.perf_counter() - start
+    eval_idx = evaluation_samples(s, labels, protocol, rng)
+    (eval_latents, eval_activity), wall.evaluation_latents = timed(
+        generate_latents, frozen, spikes[eval_idx], strat.timesteps, s.backend, s.progress, s.lanes)
+    before, wall.before = timed(output_counts, plastic, eval_latents, s.backend, s.lanes, progress=s.progress,
+                                desc="before")
     replay_labels = buffer.labels if buffer is not None else np.zeros(0, np.int64)
     plan = training_plan(strat, len(new_train), labels[new_train], replay_labels, strat.epochs_for(s.learning),
                          rng)
     learned = run_learning(frozen, plastic, strat, s.learning, spikes[new_train].astype(bool), plan, buffer,
                            protocol.new_classes, s.seed, s.backend, s.lanes, s.progress)
-    wall["continual"] = learned.seconds
-    start = time.perf_counter()
-    after = output_counts(dict(plastic, weight=learned.weights), eval_latents, s.backend, s.lanes,
-                          vth=learning_vth(plastic, strat), progress=s.progress, desc="after")
-    wall["after"] = time.perf_counter() - start
+    wall.continual = learned.seconds
+    after, wall.after = timed(output_counts, dict(plastic, weight=learned.weights), eval_latents, s.backend,
+                              s.lanes, vth=learning_vth(plastic, strat), progress=s.progress, desc="after")
     accuracy = accuracy_report(predictions(before), predictions(after), labels[eval_idx],
                                protocol.pretrain_classes, protocol.new_classes)
     slot, _ = slot_timing(strat.timesteps)

@@ -13,6 +13,8 @@ from lava_replay import data_dir
 from lava_replay.cli import run_cli
 from lava_replay.data import shd
 
+pytestmark = pytest.mark.slow
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LAVA_CHILDREN = 4  # shared-memory manager, runtime service and at least two process models
 

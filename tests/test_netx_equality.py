@@ -51,6 +51,7 @@ def test_random_net_spike_exact(tmp_path, recurrent):
     assert np.array_equal(output, slayer_layers[-1])
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(600)
 @pytest.mark.parametrize("net_path", COMMITTED, ids=[os.path.basename(p) for p in COMMITTED])
 def test_committed_model_spike_exact(net_path):

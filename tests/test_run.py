@@ -22,6 +22,7 @@ def quick_run(tmp_path_factory):
     return out, json.loads((out / "report.json").read_text())
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(900)
 def test_quick_replay4ncl_report(quick_run):
     out, report = quick_run
@@ -47,6 +48,7 @@ def test_quick_replay4ncl_report(quick_run):
         assert (out / name).stat().st_size > 1000
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(300)
 def test_buffer_that_does_not_fit_is_refused(quick_run, tmp_path, capsys):
     out, _ = quick_run
@@ -95,6 +97,7 @@ def test_mistyped_model_lists_the_models_instead_of_a_pretrain_hint(capsys):
     assert "--model shd19_T40_nwe0" in err and "shd19_T40_new0" in err and "To make it" not in err
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("damage", ["zero bytes", "truncated"])
 def test_unreadable_buffer_is_an_error(damage, quick_run, tmp_path, capsys):
     out, _ = quick_run

@@ -8,6 +8,8 @@ import pytest
 from lava_replay import data_dir
 from lava_replay.spikedyn import bench, cli
 
+pytestmark = pytest.mark.slow
+
 
 def _require_mnist():
     folder = os.path.join(data_dir(), "mnist")

@@ -79,6 +79,7 @@ def test_weight_normalisation_runs_before_learning_presentations_in_the_fused_mo
         SpikeDynNetwork(cfg, blank).run_blocks([2], fused=False)
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(300)
 def test_bench_speed_reports_both_models_and_their_ratio(tmp_path):
     assert bench.main(["--speed", "--neurons", "8", "--speed-images", "2", "--out", str(tmp_path)]) == 0

@@ -6,6 +6,8 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
+pytestmark = pytest.mark.slow
+
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # 04_spikedyn is executed, and its outputs checked, by tests/test_spikedyn_tutorial.py
 NOTEBOOKS = sorted(p for p in glob.glob(os.path.join(REPO, "tutorials", "*.ipynb")) if "04_spikedyn" not in p)
