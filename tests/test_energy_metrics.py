@@ -17,6 +17,8 @@ def test_layer_ops_by_hand():
 def test_energy_by_hand():
     # 1000 synops x 23.6 pJ + 100 neuron updates x 52 pJ + 10 spikes x 1.7 pJ + 50 updates x 120 pJ
     assert energy_uj(1000, 100, 10, 50) == pytest.approx((23600 + 5200 + 17 + 6000) * 1e-6)
+    # 4-bit weights: the synaptic terms (synops, synapse updates) at half energy, neuron updates and spikes not
+    assert energy_uj(1000, 100, 10, 50, weight_bits=4) == pytest.approx((11800 + 5200 + 17 + 3000) * 1e-6)
     assert add_ops({"synops": 1.0}, {"synops": 2.0, "spikes": 1.0}) == {"spikes": 1.0, "synops": 3.0}
 
 

@@ -28,7 +28,7 @@ def test_run_quick_writes_report_and_plots(tmp_path):
     assert [sum(v is not None for v in row) for row in R] == [1, 2, 3]
     assert rep["ACC"] == pytest.approx(sum(R[-1]) / 3)
     assert rep["recent_per_task"] == pytest.approx([R[i][i] for i in range(3)])
-    assert rep["energy"]["train_per_sample_J"] > rep["energy"]["inference_per_sample_J"] > 0
+    assert rep["energy"]["train_per_sample_uJ"] > rep["energy"]["inference_per_sample_uJ"] > 0
     # 3 tasks × 5 training images + evaluation of the seen digits (2 calibration + 4 test each)
     steps = rep["config"]["present_steps"] + rep["config"]["rest_steps"]
     assert rep["lava"]["steps"] == (3 * 5 + (1 + 2 + 3) * (2 + 4)) * steps

@@ -24,8 +24,8 @@ from lava_replay.spikedyn.speed import speed_report
 PAPER = {"recent_pp": 21.0, "previous_pp": 8.0, "train_energy_pct": -51.0, "inference_energy_pct": -37.0}
 METRICS = (("most recent task", lambda r: r["recent_mean"]), ("previous tasks", lambda r: r["previous_mean"]),
            ("ACC", lambda r: r["ACC"]), ("BWT", lambda r: r["BWT"]),
-           ("train energy (uJ/sample)", lambda r: r["energy"]["train_per_sample_J"] * 1e6),
-           ("inference energy (uJ/sample)", lambda r: r["energy"]["inference_per_sample_J"] * 1e6),
+           ("train energy (uJ/sample)", lambda r: r["energy"]["train_per_sample_uJ"]),
+           ("inference energy (uJ/sample)", lambda r: r["energy"]["inference_per_sample_uJ"]),
            ("memory (KiB)", lambda r: r["memory_bits"] / 8192),
            ("Lava steps/s", lambda r: r["lava"]["steps_per_second"]))
 
@@ -46,7 +46,7 @@ def gains(base, dyn):
     if base["previous_mean"] is not None:
         prev = 100.0 * (dyn["previous_mean"] - base["previous_mean"])
     return {"recent_pp": 100.0 * (dyn["recent_mean"] - base["recent_mean"]), "previous_pp": prev,
-            "train_energy_pct": pct("train_per_sample_J"), "inference_energy_pct": pct("inference_per_sample_J")}
+            "train_energy_pct": pct("train_per_sample_uJ"), "inference_energy_pct": pct("inference_per_sample_uJ")}
 
 
 def mean_std(values):

@@ -211,8 +211,8 @@ def _main(argv):
     report, _ = run_one(cfg, data, stream, args.backend, out, fused=not args.reference)
     print(f"{report['variant']} N={cfg.neurons}: ACC {report['ACC']:.3f}, BWT {report['BWT']:+.3f}, "
           f"most recent task {report['recent_mean']:.3f}, previous tasks {_fmt(report['previous_mean'])}; "
-          f"training energy {report['energy']['train_per_sample_J'] * 1e6:.2f} uJ/sample, inference "
-          f"{report['energy']['inference_per_sample_J'] * 1e6:.2f} uJ/sample, memory "
+          f"training energy {report['energy']['train_per_sample_uJ']:.2f} uJ/sample, inference "
+          f"{report['energy']['inference_per_sample_uJ']:.2f} uJ/sample, memory "
           f"{report['memory_bits'] / 8192:.1f} KiB; Lava {report['lava']['steps_per_second']:.0f} steps/s "
           f"({report['lava']['layer_model']})\n"
           f"  report: {out}/report.json")

@@ -1,18 +1,17 @@
 """Analytical memory and energy model of a SpikeDyn / Diehl & Cook network (the one source of these numbers).
 
-Energy per operation: the Loihi per-op energies of lava_replay.energy (Davies et al., IEEE Micro 2018, Table 2:
-synaptic spike operation 23.6 pJ, synaptic (learning) update 120 pJ, neuron update 52 pJ). These are for Loihi's
-8-bit-class synapses; for other weight precisions the synaptic terms are scaled by bits / 8 (an assumption of
-this model: synaptic energy ~ weight memory traffic).
+This module counts SpikeDyn's operations (and its memory); their energy is the project's one energy model,
+lava_replay.energy.energy_uj (Loihi per-op energies, Davies et al., IEEE Micro 2018, Table 2; µJ; synaptic terms
+scaled by weight bits / 8). SpikeDyn's counts have no spike-sending term (only synaptic ops, synaptic updates
+and neuron updates are counted, as in this model from the start), so the 1.7 pJ per spike of the latent-replay
+reports does not enter SpikeDyn's energies.
 """
 from dataclasses import dataclass
 
-from lava_replay.energy import PJ_PER_NEURON_UPDATE as E_NEURON_PJ
-from lava_replay.energy import PJ_PER_SYNAPSE_UPDATE as E_SYN_UPDATE_PJ
-from lava_replay.energy import PJ_PER_SYNOP as E_SYNOP_PJ
+from lava_replay.energy import REFERENCE_WEIGHT_BITS, energy_uj
 
 N_INPUT = 784
-REFERENCE_BITS = 8
+REFERENCE_BITS = REFERENCE_WEIGHT_BITS
 
 
 def memory_bits(neurons, bits, baseline=False, n_input=N_INPUT):
@@ -42,12 +41,13 @@ def operation_counts(neurons, activity, baseline=False, learning=False, pre_trig
                      n_input=N_INPUT):
     """Operation counts of one presentation.
 
-    synops      = input_spikes·N + lateral:  SpikeDyn  exc_spikes·(N−1)
-                                             baseline  exc_spikes·1 + inh_spikes·(N−1), inh_spikes = exc_spikes
-                                             (each excitatory spike drives its inhibitory partner once)
-    neuron_upd  = steps·N (·2 for the baseline's inhibitory layer)
-    syn_updates = learning only: exc_spikes·n_input (post-triggered terms)
-                  + input_spikes·N if the rule has a pre-triggered (x0) term
+    synops          = input_spikes·N + lateral:  SpikeDyn  exc_spikes·(N−1)
+                                                 baseline  exc_spikes·1 + inh_spikes·(N−1), inh_spikes = exc_spikes
+                                                 (each excitatory spike drives its inhibitory partner once)
+    neuron_updates  = steps·N (·2 for the baseline's inhibitory layer)
+    synapse_updates = learning only: exc_spikes·n_input (post-triggered terms)
+                      + input_spikes·N if the rule has a pre-triggered (x0) term
+    (no spike-sending count: see the module docstring)
     """
     if baseline:
         lateral = activity.exc_spikes * 1 + activity.exc_spikes * (neurons - 1)
@@ -58,21 +58,14 @@ def operation_counts(neurons, activity, baseline=False, learning=False, pre_trig
     updates = 0.0
     if learning:
         updates = activity.exc_spikes * n_input + (activity.input_spikes * neurons if pre_triggered else 0.0)
-    return {"synops": float(synops), "neuron_updates": float(neuron_updates), "syn_updates": float(updates)}
-
-
-def energy_joules(counts, bits=REFERENCE_BITS):
-    """E = synops·23.6 pJ·b/8 + syn_updates·120 pJ·b/8 + neuron_updates·52 pJ (b = weight bits)."""
-    scale = bits / REFERENCE_BITS
-    picojoules = (counts["synops"] * E_SYNOP_PJ * scale + counts["syn_updates"] * E_SYN_UPDATE_PJ * scale
-                  + counts["neuron_updates"] * E_NEURON_PJ)
-    return picojoules * 1e-12
+    return {"synops": float(synops), "neuron_updates": float(neuron_updates), "synapse_updates": float(updates)}
 
 
 def energy_report(neurons, train_activity, infer_activity, samples_per_task, bits=REFERENCE_BITS,
                   baseline=False, pre_triggered=False):
-    """Training and inference energy per sample and per task (J), from the activity of the two phases."""
-    train = energy_joules(operation_counts(neurons, train_activity, baseline, True, pre_triggered), bits)
-    infer = energy_joules(operation_counts(neurons, infer_activity, baseline, False), bits)
-    return {"train_per_sample_J": train, "train_per_task_J": train * samples_per_task,
-            "inference_per_sample_J": infer}
+    """Training and inference energy per sample and per task (µJ, lava_replay.energy.energy_uj at `bits`-bit
+    weights), from the activity of the two phases."""
+    train = energy_uj(**operation_counts(neurons, train_activity, baseline, True, pre_triggered), weight_bits=bits)
+    infer = energy_uj(**operation_counts(neurons, infer_activity, baseline, False), weight_bits=bits)
+    return {"train_per_sample_uJ": train, "train_per_task_uJ": train * samples_per_task,
+            "inference_per_sample_uJ": infer}

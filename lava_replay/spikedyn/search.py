@@ -7,6 +7,7 @@ stands in ("accuracy_bits": 8). Memory and energy come from cost_model at the ca
 """
 import numpy as np
 
+from lava_replay.energy import energy_uj
 from lava_replay.errors import LavaReplayError
 from lava_replay.spikedyn import cost_model
 
@@ -23,9 +24,9 @@ def quantize(weights, bits):
 
 
 def lower_bound_energy(neurons, steps, samples_per_task, bits):
-    """Training energy per task with no spikes at all (neuron updates only): no run can use less."""
+    """Training energy per task (µJ) with no spikes at all (neuron updates only): no run can use less."""
     counts = cost_model.operation_counts(neurons, cost_model.Activity(0.0, 0.0, steps), learning=True)
-    return cost_model.energy_joules(counts, bits) * samples_per_task
+    return energy_uj(**counts, weight_bits=bits) * samples_per_task
 
 
 def check_constraints(neurons_list, bits_list, steps, samples_per_task, max_memory_kib, max_energy_uj):
@@ -35,7 +36,7 @@ def check_constraints(neurons_list, bits_list, steps, samples_per_task, max_memo
     for n in neurons_list:
         for b in bits_list:
             mem_ok = max_memory_kib is None or cost_model.memory_bits(n, b) / 8192 <= max_memory_kib
-            e_ok = max_energy_uj is None or lower_bound_energy(n, steps, samples_per_task, b) * 1e6 <= max_energy_uj
+            e_ok = max_energy_uj is None or lower_bound_energy(n, steps, samples_per_task, b) <= max_energy_uj
             if mem_ok and e_ok:
                 worth.append(n)
                 break
@@ -45,7 +46,7 @@ def check_constraints(neurons_list, bits_list, steps, samples_per_task, max_memo
         raise LavaReplayError(
             f"no candidate (N in {list(neurons_list)}, bits in {list(bits_list)}) meets --max-memory-kib "
             f"{max_memory_kib} and --max-energy-uj {max_energy_uj}: the smallest needs {smallest:.1f} KiB and at "
-            f"least {least * 1e6:.2f} uJ of training energy per task; relax a constraint")
+            f"least {least:.2f} uJ of training energy per task; relax a constraint")
     return worth
 
 
@@ -58,10 +59,10 @@ def candidate_rows(runs, bits_list, samples_per_task, max_memory_kib, max_energy
             energy = cost_model.energy_report(n, run["train"], run["infer"], samples_per_task, bits=b)
             acc_bits = min(b, cost_model.REFERENCE_BITS)
             mem_kib = cost_model.memory_bits(n, b) / 8192
-            e_uj = energy["train_per_task_J"] * 1e6
+            e_uj = energy["train_per_task_uJ"]
             rows.append({"neurons": n, "bits": b, "accuracy": run["acc"][acc_bits], "accuracy_bits": acc_bits,
                          "memory_kib": mem_kib, "train_energy_per_task_uJ": e_uj,
-                         "inference_energy_per_sample_uJ": energy["inference_per_sample_J"] * 1e6,
+                         "inference_energy_per_sample_uJ": energy["inference_per_sample_uJ"],
                          "feasible": (max_memory_kib is None or mem_kib <= max_memory_kib)
                          and (max_energy_uj is None or e_uj <= max_energy_uj)})
     mark_pareto(rows)
