@@ -46,7 +46,7 @@ def speaker_accuracy(data, protocol, val_speakers, timesteps, random_split_net, 
     """Test accuracy on the test samples of val_speakers: of the random-split model (which trained on other
     samples of those speakers) and of the model trained with those speakers held out, when it exists."""
     from lava_replay.data.protocols import hold_out_speakers
-    from lava_replay.export import MODEL_DIR, default_model_name, load_model_info, load_slayer_net, model_path
+    from lava_replay.export import default_model_name, load_model_info, load_slayer_net, model_path
     from lava_replay.pretrain import evaluate
 
     labels, classes = data["labels"], protocol.pretrain_classes
@@ -57,7 +57,7 @@ def speaker_accuracy(data, protocol, val_speakers, timesteps, random_split_net, 
                               f"speakers; expected some of {sorted(np.unique(data['speakers'][test]).tolist())}")
     result = {"val_speakers": list(val_speakers), "test_samples": int(len(unseen)),
               "random_split_model": evaluate(random_split_net, data["spikes"], labels, unseen)[0]}
-    path = model_path(default_model_name(timesteps, classes, val_speakers), model_dir or MODEL_DIR)
+    path = model_path(default_model_name(timesteps, classes, val_speakers), model_dir)
     if not os.path.exists(path):
         result["note"] = (f"no model trained without speakers {list(val_speakers)}: python -m lava_replay.pretrain "
                           f"--timesteps {timesteps} --val-speakers {' '.join(map(str, val_speakers))}")
@@ -260,5 +260,10 @@ def main(argv=None):
     return 0
 
 
-if __name__ == "__main__":
+def cli():
+    """The console script lava-replay-bench: main with one-line errors and exit codes."""
     sys.exit(run_cli(main))
+
+
+if __name__ == "__main__":
+    cli()

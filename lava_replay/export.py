@@ -1,4 +1,5 @@
-"""Export a trained SpikingNet to netx_models/<name>.net with a JSON sidecar, and check a .net before use."""
+"""Export a trained SpikingNet to <model-dir>/<name>.net with a JSON sidecar, find models, and check a .net before
+use."""
 import copy
 import json
 import os
@@ -7,13 +8,26 @@ from lava_replay.errors import LavaReplayError
 from lava_replay.fileio import atomic_write_json, atomic_write_with, file_sha256
 from lava_replay.model import ModelConfig
 
-MODEL_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "netx_models")
+SHIPPED_MODEL_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "netx_models")  # package data
+USER_MODEL_DIR = "models"  # where pretrain writes by default (git-ignored)
 WEIGHT_RANGE = (-256, 254)  # SLAYER's 8-bit weights as a .net stores them (netx clips to this range)
 
 
-def model_path(name, model_dir=MODEL_DIR):
-    """Path of the .net file of a model name (a path ending in .net is used as it is)."""
-    return name if name.endswith(".net") else os.path.join(model_dir, f"{name}.net")
+def model_path(name, model_dir=None):
+    """Path of the .net file of a model: a path ending in .net as it is; else <name>.net in model_dir, or, without
+    one, in ./models (what pretrain writes) when it is there and else among the models shipped with the package."""
+    if name.endswith(".net"):
+        return name
+    if model_dir:
+        return os.path.join(model_dir, f"{name}.net")
+    user = os.path.join(USER_MODEL_DIR, f"{name}.net")
+    return user if os.path.exists(user) else os.path.join(SHIPPED_MODEL_DIR, f"{name}.net")
+
+
+def available_models():
+    """Names of the models in ./models and shipped with the package."""
+    folders = [d for d in (USER_MODEL_DIR, SHIPPED_MODEL_DIR) if os.path.isdir(d)]
+    return sorted({n[:-len(".net")] for d in folders for n in os.listdir(d) if n.endswith(".net")})
 
 
 def sidecar_path(net_path):
@@ -145,9 +159,9 @@ def pretrained_model(timesteps, pretrain_classes, model=None):
         return path, load_model_info(path, timesteps=timesteps, classes=pretrain_classes)
     except LavaReplayError as exc:
         if model:
-            names = sorted(n[:-len(".net")] for n in os.listdir(MODEL_DIR) if n.endswith(".net"))
-            raise LavaReplayError(f"--model {model}: {exc}; expected a .net path or a model name in {MODEL_DIR} "
-                                  f"({', '.join(names)})") from exc
+            raise LavaReplayError(f"--model {model}: {exc}; expected a .net path or the name of a model in "
+                                  f"{USER_MODEL_DIR}/ or shipped with lava-replay "
+                                  f"({', '.join(available_models())})") from exc
         missing = sorted(set(range(20)) - set(pretrain_classes))
         raise LavaReplayError(
             f"{exc}. To make it: python -m lava_replay.pretrain --timesteps {timesteps} "

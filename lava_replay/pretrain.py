@@ -1,11 +1,12 @@
 """SLAYER pretraining on the pretraining classes of a protocol, with checkpoints, resume and netx export.
 
-    python -m lava_replay.pretrain --timesteps 100 --epochs 40          # shd19_T100_new0 in netx_models/
+    python -m lava_replay.pretrain --timesteps 100 --epochs 40          # models/shd19_T100_new0.net (+ .json)
     python -m lava_replay.pretrain --timesteps 40 --quick               # a few minutes, small subset
     python -m lava_replay.pretrain --timesteps 40 --distill-from shd19_T100_new0 --distill-weight 0.5
     python -m lava_replay.pretrain --timesteps 40 --val-speakers 3 7    # validate on unseen speakers
 
-An existing model of the same name is only replaced with --overwrite.
+An existing model of the same name is only replaced with --overwrite. Models in ./models are found by name by
+run and bench before the ones shipped with the package (lava_replay/netx_models).
 """
 import argparse
 import os
@@ -20,7 +21,8 @@ import torch
 from lava_replay import data_dir as resolve_data_dir
 from lava_replay.cli import run_cli
 from lava_replay.errors import LavaReplayError
-from lava_replay.export import MODEL_DIR, default_model_name, export_model, load_model_info, load_slayer_net, model_path
+from lava_replay.export import (USER_MODEL_DIR, default_model_name, export_model, load_model_info, load_slayer_net,
+                                model_path)
 from lava_replay.fileio import atomic_write_with
 from lava_replay.options import above_zero, at_least, output_folder
 from lava_replay.model import ModelConfig, SpikingNet, predict
@@ -186,7 +188,7 @@ def train(net, spikes, labels, train_idx, val_idx, cfg: TrainConfig, checkpoint=
     return state["history"]
 
 
-def pretrain(data, protocol, timesteps, model_cfg, train_cfg, name=None, model_dir=MODEL_DIR,
+def pretrain(data, protocol, timesteps, model_cfg, train_cfg, name=None, model_dir=USER_MODEL_DIR,
              checkpoint_dir="checkpoints", resume=False, progress=True, init_from=None, distill_from=None,
              teacher_data=None, overwrite=False):
     """Pretrain on protocol.pretrain_classes, test on their test samples, export; returns (net, sidecar).
@@ -274,8 +276,10 @@ def build_parser():
     p.add_argument("--batch-size", type=int, default=TrainConfig.batch_size)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
-    p.add_argument("--name", default=None, help="model name in netx_models/ (default e.g. shd19_T100_new0)")
-    p.add_argument("--model-dir", default=MODEL_DIR)
+    p.add_argument("--name", default=None, help="model name, written as <model-dir>/<name>.net (default e.g. shd19_T100_new0)")
+    p.add_argument("--model-dir", default=USER_MODEL_DIR,
+                   help="where the model is written (default: ./models; --init-from / --distill-from names are "
+                        "looked up there, then among the shipped models)")
     p.add_argument("--checkpoint-dir", default="checkpoints")
     p.add_argument("--resume", action="store_true", help="continue from the checkpoint of this model name")
     p.add_argument("--init-from", default=None, help="start from this exported model (name or .net path)")
@@ -321,7 +325,7 @@ def check_options(args):
     classes = pretrain_classes(args.protocol, args.new_class)
     if args.init_from:
         try:
-            load_model_info(model_path(args.init_from, args.model_dir), classes=classes,
+            load_model_info(source_model(args.init_from, args.model_dir), classes=classes,
                             architecture=ModelConfig(hidden=tuple(args.hidden)))
         except LavaReplayError as exc:
             raise LavaReplayError(f"--init-from {args.init_from}: {exc}") from exc
@@ -329,6 +333,12 @@ def check_options(args):
     if args.checkpoint_dir:
         output_folder(args.checkpoint_dir, "--checkpoint-dir")
     return classes
+
+
+def source_model(name, model_dir):
+    """The .net of a model to start from or distil: in model_dir when it is there, else as model_path finds it."""
+    path = model_path(name, model_dir)
+    return path if os.path.exists(path) else model_path(name)
 
 
 def interrupted_note(checkpoint, started, argv):
@@ -355,7 +365,7 @@ def main(argv=None):
                                        val_speakers=args.val_speakers)
     distill_from, teacher_data = None, None
     if args.distill_from:
-        distill_from = model_path(args.distill_from, args.model_dir)
+        distill_from = source_model(args.distill_from, args.model_dir)
         teacher_t = load_model_info(distill_from)["timesteps"]
         teacher_data = data if teacher_t == args.timesteps else \
             load_shd_protocol(data_dir, args.protocol, teacher_t, args.new_class, args.seed)[0]
@@ -364,7 +374,7 @@ def main(argv=None):
         protocol = quick_subset(protocol, data["labels"], seed=args.seed)
         epochs = min(epochs, 3)
     model_cfg = ModelConfig(hidden=tuple(args.hidden), dropout=args.dropout)
-    init_from = model_path(args.init_from, args.model_dir) if args.init_from else None
+    init_from = source_model(args.init_from, args.model_dir) if args.init_from else None
     train_cfg = TrainConfig(epochs=epochs, lr=args.lr, batch_size=args.batch_size, seed=args.seed,
                             channel_shift=args.channel_shift, time_shift=args.time_shift,
                             input_dropout=args.input_dropout,
@@ -388,5 +398,10 @@ def main(argv=None):
     return 0
 
 
-if __name__ == "__main__":
+def cli():
+    """The console script lava-replay-pretrain: main with one-line errors and exit codes."""
     sys.exit(run_cli(main))
+
+
+if __name__ == "__main__":
+    cli()

@@ -184,5 +184,10 @@ def main(argv=None):
     return 0
 
 
-if __name__ == "__main__":
+def cli():
+    """The console script lava-replay-run: main with one-line errors and exit codes."""
     sys.exit(run_cli(main))
+
+
+if __name__ == "__main__":
+    cli()

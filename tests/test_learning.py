@@ -1,6 +1,5 @@
 """The gradient learner (PlasticLearningLayer's floating_pt model) and the lane-parallel paths: equal to the
 reference models sample by sample, gradients equal to autograd's, and the options that select them."""
-import os
 
 import numpy as np
 import pytest
@@ -8,12 +7,12 @@ import pytest
 from lava_replay.cli import run_cli
 from lava_replay.continual import generate_latents, output_counts, run_frozen, slot_timing
 from lava_replay.data.synthetic import synthetic_shd
+from lava_replay.export import SHIPPED_MODEL_DIR, model_path
 from lava_replay.lava_session import LavaSession
 from lava_replay.learning_rule import delta_rule
 from lava_replay.netx_params import read_layers
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-NET40 = os.path.join(REPO, "netx_models", "shd19_T40_new0.net")
+NET40 = model_path("shd19_T40_new0", SHIPPED_MODEL_DIR)
 T = 40
 
 

@@ -7,12 +7,12 @@ import pytest
 import torch
 
 from lava_replay.data.synthetic import synthetic_shd
-from lava_replay.export import load_model_info, load_slayer_net
+from lava_replay.export import SHIPPED_MODEL_DIR, load_model_info, load_slayer_net
 from lava_replay.lava_inference import lava_layer_spikes, slot_length
 from lava_replay.model import ModelConfig, SpikingNet, predict
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-COMMITTED = sorted(glob.glob(os.path.join(REPO, "netx_models", "*.net")))
+COMMITTED = sorted(glob.glob(os.path.join(SHIPPED_MODEL_DIR, "*.net")))
 
 
 def _slayer_layers(net, spikes):

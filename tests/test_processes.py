@@ -1,12 +1,12 @@
 """The Lava processes of the continual phase: exactness against netx, replay, run-time Var updates, learning,
 and what happens when a process fails."""
-import os
 
 import numpy as np
 import pytest
 
 from lava_replay.continual import generate_latents, slot_timing
 from lava_replay.data.synthetic import synthetic_shd
+from lava_replay.export import SHIPPED_MODEL_DIR, model_path
 from lava_replay.errors import LavaReplayError
 from lava_replay.lava_inference import lava_layer_spikes
 from lava_replay.lava_session import LavaSession
@@ -15,8 +15,7 @@ from lava_replay.netx_params import read_layers
 from lava_replay.replay.compression import compress
 from processes.spike_packing import decompress
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-NET40 = os.path.join(REPO, "netx_models", "shd19_T40_new0.net")
+NET40 = model_path("shd19_T40_new0", SHIPPED_MODEL_DIR)
 T = 40
 
 

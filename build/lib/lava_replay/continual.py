@@ -1,0 +1,470 @@
+"""The continual phase in Lava: latents of stored samples, the training schedule, learning and evaluation.
+
+A job runs four Lava graphs, one after the other:
+  latents     the FrozenSpikeGenerator turns evaluation samples (and the replay buffer's samples) into latents,
+              `lanes` samples side by side in each slot;
+  before      evaluation before learning: the LR layer's output layer, frozen, on the evaluation latents
+              (a one-layer FrozenSpikeGenerator, `lanes` per slot);
+  continual   learning: new-class samples (ScheduledSpikeSource -> FrozenSpikeGenerator) and replayed latents
+              (LatentReplaySource) teach the PlasticLearningLayer through the TeacherSource; the new classes'
+              weight rows are re-initialised and the strategy's threshold and learning rate set as Var updates
+              before it starts. The gradient learner takes `lanes` samples per slot (its minibatches); the Loihi
+              rule learns one sample per slot;
+  after       evaluation with the learned weights and the strategy's threshold, as `before`.
+"""
+import os
+import time
+from dataclasses import dataclass, replace
+
+import numpy as np
+from tqdm import tqdm
+
+from lava_replay.backends import check_learning
+from lava_replay.errors import LavaReplayError, process_arguments
+from lava_replay.fileio import file_sha256
+from lava_replay.lava_session import LavaSession
+from lava_replay.learning_rule import delta_rule
+from lava_replay.netx_params import read_layers
+from lava_replay.replay.buffer import LatentBuffer, replay_indices
+from lava_replay.replay.schedule import NEW, training_schedule
+
+DEFAULT_LANES = 64
+
+
+@dataclass(frozen=True)
+class Strategy:
+    """How a method learns: T, latent compression window, schedule order, plastic-layer settings, epochs.
+
+    vth_scale: plastic-layer threshold during and after continual learning, relative to the pretrained one.
+    Loihi rule: lr_exp / error_gain (the rule's scale 2^lr_exp and the run-time error gain: together the
+    learning rate), gain_decay (the error gain is multiplied by it after every epoch, with Var.set, never below
+    1), all_rivals (every competitor inside the margin learns, not only the strongest), margin (spikes by which
+    the labelled class's neuron must out-spike the others), epochs, t_epoch / x1_tau / x1_impulse
+    (learning-epoch length and pre-synaptic trace).
+    Gradient learner: learning_rate (Adamax step), old_class_lr_scale (the old classes' weight rows learn at
+    learning_rate times this), gradient_epochs, batch (taught samples per update), loss_scale (the counts'
+    scale in the cross-entropy, as in pretraining).
+    """
+
+    name: str
+    timesteps: int
+    window: int
+    order: str
+    vth_scale: float = 1.0
+    lr_exp: int = -7
+    error_gain: int = 2
+    gain_decay: float = 1.0
+    all_rivals: bool = False
+    epochs: int = 1
+    margin: int = 4
+    t_epoch: int = 4
+    x1_tau: int = 16
+    x1_impulse: int = 4
+    learning_rate: float = 0.002
+    old_class_lr_scale: float = 1.0
+    gradient_epochs: int = 20
+    batch: int = 64
+    loss_scale: float = 0.5
+
+    def epochs_for(self, learning):
+        """Epochs of the continual phase with this learner."""
+        return self.gradient_epochs if learning == "gradient" else self.epochs
+
+
+# Margins: on the validation split the pretrained models' labelled output neuron leads the strongest other one
+# by 6 spikes at T=40 and 9 at T=100 (medians, SLAYER cross-check); the margin is T/10. Learning rates and
+# thresholds: chosen on validation (docs/tuning.md).
+STRATEGIES = {
+    "naive": Strategy(name="naive", timesteps=40, window=1, order="new_only"),
+    "spikinglr": Strategy(name="spikinglr", timesteps=100, window=2, order="new_then_replay_by_class", margin=10),
+    "replay4ncl": Strategy(name="replay4ncl", timesteps=40, window=1, order="interleaved"),
+}
+
+
+def strategy(name, **overrides):
+    """The named strategy with some fields replaced (None values are ignored)."""
+    if name not in STRATEGIES:
+        raise LavaReplayError(f"unknown method {name!r}; expected one of {', '.join(STRATEGIES)}")
+    chosen = replace(STRATEGIES[name], **{k: v for k, v in overrides.items() if v is not None})
+    problems = [f"{field} must be >= {low}, got {getattr(chosen, field)}"
+                for field, low in (("timesteps", 2), ("window", 1), ("epochs", 1), ("gradient_epochs", 1),
+                                   ("batch", 1), ("old_class_lr_scale", 0)) if getattr(chosen, field) < low]
+    problems += [f"{field} must be > 0, got {getattr(chosen, field)}"
+                 for field in ("vth_scale", "learning_rate", "loss_scale", "gain_decay")
+                 if not getattr(chosen, field) > 0]
+    if problems:
+        raise LavaReplayError(f"invalid settings for {name}: " + "; ".join(problems))
+    return chosen
+
+
+def check_lr_layer(lr_layer, n_hidden):
+    """The LR layer must be the last hidden layer: only the output layer learns (see README, 'LR layer')."""
+    if not 0 <= lr_layer <= n_hidden:
+        raise LavaReplayError(f"--lr-layer must be in 0..{n_hidden} for this network, got {lr_layer}")
+    if lr_layer != n_hidden:
+        raise LavaReplayError(
+            f"--lr-layer {lr_layer} would make hidden recurrent layers learn; both learners here train the output "
+            f"layer only (the Loihi rule is a per-output error rule, and the gradient learner's process holds one "
+            f"layer), so only --lr-layer {n_hidden} is supported")
+
+
+def slot_timing(timesteps):
+    """(slot, offset): a power-of-two slot per sample, its spikes at steps offset .. offset+T-1, ending one step
+    before the slot's last step (teaching and learning); the leading silence lets pre-synaptic traces decay."""
+    from lava_replay.lava_inference import slot_length  # imports Lava: not at module import time
+
+    slot = slot_length(timesteps, 0)
+    return slot, slot - timesteps - 1
+
+
+def lane_schedule(indices, lanes):
+    """indices laid out `lanes` per slot, (slots, lanes), the last slot padded with -1 (silent lanes)."""
+    indices = np.asarray(indices, np.int64)
+    slots = -(-len(indices) // lanes)
+    laid = np.full(slots * lanes, -1, np.int64)
+    laid[:len(indices)] = indices
+    return laid.reshape(slots, lanes)
+
+
+def run_frozen(layers, spikes, timesteps, backend="sim", lanes=DEFAULT_LANES, progress=False, desc="Lava",
+               chunk_slots=64):
+    """Last-layer spikes (n, neurons, T) and per-sample activity (n, 1 + layers) of samples (n, inputs, T) through
+    frozen layers, in Lava: ScheduledSpikeSource -> FrozenSpikeGenerator, `lanes` samples side by side per slot
+    (lanes=None: one per slot, the reference)."""
+    from processes.frozen_spike_generator.process import FrozenSpikeGenerator
+    from processes.scheduled_source.process import ScheduledSpikeSource
+
+    n = len(spikes)
+    slot, offset = slot_timing(timesteps)
+    schedule = np.arange(n) if lanes is None else lane_schedule(np.arange(n), lanes)
+    n_slots = len(schedule)
+    with process_arguments():
+        source = ScheduledSpikeSource(samples=np.packbits(np.asarray(spikes, bool), axis=-1), steps=timesteps,
+                                      schedule=schedule, slot=slot, offset=offset)
+        generator = FrozenSpikeGenerator(layers=layers, timesteps=timesteps, slot=slot, offset=offset,
+                                         n_slots=n_slots, lanes=lanes)
+    source.s_out.connect(generator.s_in)
+    with LavaSession(generator, backend) as lava:
+        for start in tqdm(range(0, n_slots, chunk_slots), desc=desc, disable=not progress):
+            lava.run(min(chunk_slots, n_slots - start) * slot)
+        packed = generator.latents.get().astype(np.uint8)
+        activity = generator.activity.get().astype(np.int64)
+    packed = packed.reshape((-1,) + packed.shape[-2:])[:n]
+    activity = activity.reshape(-1, activity.shape[-1])[:n]
+    return np.unpackbits(packed, axis=-1, count=timesteps).astype(bool), activity
+
+
+def generate_latents(frozen_layers, spikes, timesteps, backend="sim", progress=False, lanes=DEFAULT_LANES):
+    """Latent spikes (n, neurons, T) and per-sample activity (n, 1 + layers) of samples, made in Lava (run_frozen)."""
+    return run_frozen(frozen_layers, spikes, timesteps, backend, lanes, progress, "latents (Lava)")
+
+
+def output_counts(layer, latents, backend="sim", lanes=DEFAULT_LANES, vth=None, progress=False, desc="evaluation"):
+    """Output spike counts (n, classes) of the learning layer, frozen with its current weights, on latents
+    (n, neurons, T), in Lava; vth: threshold (default the layer's)."""
+    frozen = dict(layer, weight_rec=None, vth=layer["vth"] if vth is None else vth)
+    spikes, _ = run_frozen([frozen], latents, latents.shape[2], backend, lanes, progress, f"{desc} (Lava)")
+    return spikes.sum(axis=-1)
+
+
+@dataclass
+class TrainingPlan:
+    """The continual phase's samples in order: per sample its source (NEW / REPLAY), index and taught class."""
+
+    sources: np.ndarray
+    indices: np.ndarray
+    labels: np.ndarray
+
+    @property
+    def from_new(self):
+        """Mask of the samples that are new-class inputs (through the FrozenSpikeGenerator)."""
+        return self.sources == NEW
+
+
+def training_plan(strat, n_new, new_labels, replay_labels, epochs, rng):
+    """The strategy's schedule (replay.schedule) with the class each sample teaches."""
+    sources, indices = training_schedule(strat.order, n_new, replay_labels, epochs, rng)
+    new = sources == NEW
+    labels = np.zeros(len(sources), np.int64)
+    labels[new] = np.asarray(new_labels)[indices[new]]
+    labels[~new] = np.asarray(replay_labels)[indices[~new]]
+    return TrainingPlan(sources, indices, labels)
+
+
+@dataclass
+class Learned:
+    """What the continual graph gives back: weights, per-sample output counts and generator activity, time."""
+
+    weights: np.ndarray
+    counts: np.ndarray
+    activity: np.ndarray
+    seconds: float
+
+
+def run_learning(frozen, plastic, strat, learning, new_inputs, plan, buffer, new_classes, seed, backend, lanes,
+                 progress, chunk_slots=64):
+    """Build and run the continual graph (module docstring); returns what it learned (Learned).
+
+    One sample per slot (the Loihi rule, or lanes=None): new-class samples computed by the FrozenSpikeGenerator
+    in the graph, once, and served from its cache when they come again; the Loihi rule runs fused in one OS
+    process unless lanes=None (the reference: LearningDense + ErrorLIF). Lanes (gradient learner): the generator
+    makes the new-class samples' latents first, `lanes` per slot, and a ScheduledSpikeSource serves them beside
+    the replayed latents, one minibatch per slot.
+    """
+    from processes.scheduled_source.process import ScheduledSpikeSource
+
+    T = strat.timesteps
+    slot, offset = slot_timing(T)
+    n = len(plan.sources)
+    start = time.perf_counter()
+    reference = lanes is None
+    if learning == "loihi" or reference:
+        lanes = None
+        teach = plan.labels
+        with process_arguments():
+            generator = new_source = new_sample_generator(frozen, new_inputs, plan, T)
+        replay_schedule = np.where(plan.from_new, -1, plan.indices)
+    else:
+        teach = lane_schedule(plan.labels, lanes)
+        new_latents, new_activity = generate_latents(frozen, new_inputs, T, backend, lanes=lanes)
+        with process_arguments():
+            new_source = ScheduledSpikeSource(samples=np.packbits(new_latents, axis=-1), steps=T,
+                                              schedule=lane_schedule(np.where(plan.from_new, plan.indices, -1),
+                                                                     lanes), slot=slot, offset=offset)
+        replay_schedule = lane_schedule(np.where(plan.from_new, -1, plan.indices), lanes)
+        generator = None
+    with process_arguments():
+        layer = learning_graph(plastic, strat, new_classes, seed, lanes, teach, new_source, buffer, replay_schedule)
+    n_slots = len(teach)
+    with LavaSession(layer, backend, learning=learning, reference=reference) as lava:
+        for epoch, slots in enumerate(np.array_split(np.arange(n_slots), strat.epochs_for(learning))):
+            if epoch and strat.gain_decay != 1.0:
+                layer.error_gain.set(np.array([epoch_gain(strat, epoch)]))
+            for done in tqdm(range(0, len(slots), chunk_slots), desc=f"continual, {learning}, epoch {epoch + 1}",
+                             disable=not progress, leave=False):
+                lava.run(min(chunk_slots, len(slots) - done) * slot)
+        weights = layer.weights.get().astype(np.int32)
+        counts = layer.counts.get().astype(np.int64)
+        if generator is not None:
+            activity = generator.activity.get().astype(np.int64)
+    seconds = time.perf_counter() - start
+    counts = counts.reshape(-1, counts.shape[-1])[:n]
+    if generator is None:
+        activity = new_activity[np.where(plan.from_new, plan.indices, 0)]
+    activity[~plan.from_new] = 0  # replayed latents do not pass the generator
+    return Learned(weights, counts, activity, seconds)
+
+
+def new_sample_generator(frozen, new_inputs, plan, T):
+    """The reference path's ScheduledSpikeSource -> FrozenSpikeGenerator for the new-class samples of a plan
+    (one per slot; a sample seen before is served from the generator's cache of its first slot)."""
+    from processes.frozen_spike_generator.process import FrozenSpikeGenerator
+    from processes.scheduled_source.process import ScheduledSpikeSource
+
+    slot, offset = slot_timing(T)
+    n = len(plan.sources)
+    new_schedule = np.where(plan.from_new, plan.indices, -1)
+    first = {}
+    cached = np.full(n, -1)
+    for k in np.flatnonzero(plan.from_new):
+        if plan.indices[k] in first:
+            cached[k] = first[plan.indices[k]]
+            new_schedule[k] = -1
+        else:
+            first[plan.indices[k]] = k
+    source = ScheduledSpikeSource(samples=np.packbits(new_inputs, axis=-1), steps=T, schedule=new_schedule,
+                                  slot=slot, offset=offset)
+    generator = FrozenSpikeGenerator(layers=frozen, timesteps=T, slot=slot, offset=offset, cached=cached,
+                                     n_slots=n)
+    source.s_out.connect(generator.s_in)
+    return generator
+
+
+def learning_graph(plastic, strat, new_classes, seed, lanes, teach, new_source, buffer, replay_schedule):
+    """PlasticLearningLayer taught by a TeacherSource (labels `teach`, per slot or (slot, lane)), fed by
+    `new_source` (its s_out) and, when there is a buffer, a LatentReplaySource; returns the layer."""
+    from processes.latent_replay_source.process import LatentReplaySource
+    from processes.plastic_learning_layer.process import PlasticLearningLayer
+    from processes.teacher_source.process import TeacherSource
+
+    T = strat.timesteps
+    slot, offset = slot_timing(T)
+    rule = delta_rule(strat.lr_exp, slot, strat.t_epoch, strat.x1_tau, strat.x1_impulse, seed)
+    layer = PlasticLearningLayer(weights=initial_weights(plastic, new_classes), vth=learning_vth(plastic, strat),
+                                 decay_u=plastic["decay_u"], decay_v=plastic["decay_v"], learning_rule=rule,
+                                 timesteps=T, slot=slot, offset=offset, n_slots=len(teach),
+                                 error_gain=strat.error_gain, learning_rate=row_learning_rates(plastic, strat,
+                                                                                               new_classes),
+                                 batch=strat.batch, loss_scale=strat.loss_scale, lanes=lanes,
+                                 all_rivals=strat.all_rivals)
+    teacher = TeacherSource(labels=teach, n_classes=plastic["weight"].shape[0], margin=strat.margin, slot=slot)
+    new_source.s_out.connect(layer.s_in)
+    teacher.s_out.connect(layer.target_in)
+    if buffer is not None:
+        replay = LatentReplaySource(samples=buffer.packed, steps=T, window=buffer.window, schedule=replay_schedule,
+                                    slot=slot, offset=offset)
+        replay.s_out.connect(layer.s_in)
+    return layer
+
+
+def epoch_gain(strat, epoch):
+    """The Loihi rule's error gain in epoch `epoch` (0-based): error_gain * gain_decay^epoch, at least 1."""
+    return max(1, round(strat.error_gain * strat.gain_decay ** epoch))
+
+
+def initial_weights(plastic, new_classes):
+    """The learning layer's weights at the start of the continual phase: the pretrained ones with the new classes'
+    rows at 0 (SpikingLR re-initialises them near 0)."""
+    weights = np.array(plastic["weight"], dtype=np.int32)
+    weights[list(new_classes)] = 0
+    return weights
+
+
+def row_learning_rates(plastic, strat, new_classes):
+    """The gradient learner's Adamax step per output neuron: learning_rate for the new classes' rows,
+    learning_rate * old_class_lr_scale for the old ones."""
+    rates = np.full(plastic["weight"].shape[0], strat.learning_rate * strat.old_class_lr_scale)
+    rates[list(new_classes)] = strat.learning_rate
+    return rates
+
+
+def learning_vth(plastic, strat):
+    """The strategy's threshold of the learning layer (vThMant units)."""
+    return round(plastic["vth"] * strat.vth_scale)
+
+
+def replay_buffer(layers, lr_layer, strat, data, protocol, replay_per_class, rng, model_path, backend, lanes,
+                  progress):
+    """Latents of up to replay_per_class training samples of each old class, made in Lava and compressed."""
+    labels = data["labels"]
+    stored = replay_indices(labels, protocol.select("train", labels, protocol.pretrain_classes),
+                            replay_per_class, rng)
+    latents, _ = generate_latents(layers[:lr_layer], data["spikes"][stored], strat.timesteps, backend, progress,
+                                  lanes)
+    return LatentBuffer.from_latents(latents, labels[stored], strat.window, lr_layer, os.path.basename(model_path),
+                                     file_sha256(model_path))
+
+
+@dataclass
+class JobSettings:
+    """What a continual job runs: learner, LR layer, buffer size, evaluation split and subsets, lanes, seed."""
+
+    learning: str = "gradient"
+    lr_layer: int = 3
+    replay_per_class: int = 64
+    seed: int = 0
+    backend: str = "sim"
+    eval_split: str = "test"
+    eval_per_class: int = 0
+    max_new: int = 0
+    lanes: int = DEFAULT_LANES
+    progress: bool = True
+
+
+@dataclass
+class WallSeconds:
+    """Wall-clock seconds of a job's phases."""
+
+    latent_generation: float = 0.0
+    evaluation_latents: float = 0.0
+    before: float = 0.0
+    continual: float = 0.0
+    after: float = 0.0
+
+    @property
+    def evaluation(self):
+        """Everything spent on evaluation: its latents, before and after."""
+        return self.evaluation_latents + self.before + self.after
+
+
+@dataclass
+class ContinualResult:
+    """Measured results of a continual job (report.build_report turns them into report.json)."""
+
+    strategy: Strategy
+    settings: JobSettings
+    buffer: LatentBuffer
+    accuracy: dict
+    eval_labels: np.ndarray
+    eval_activity: np.ndarray
+    counts_before: np.ndarray
+    counts_after: np.ndarray
+    plan: TrainingPlan
+    learned: Learned
+    layers: list
+    new_train: np.ndarray
+    slot: int
+    wall_seconds: WallSeconds
+
+
+def job_buffer(strat, s, layers, data, protocol, model_path, rng, buffer=None):
+    """The latents a job replays: None for new_only, else `buffer` (checked to fit the model) or one made from
+    s.replay_per_class samples per old class."""
+    if strat.order == "new_only":
+        return None
+    if buffer is None:
+        return replay_buffer(layers, s.lr_layer, strat, data, protocol, s.replay_per_class, rng, model_path,
+                             s.backend, s.lanes, s.progress)
+    if len(buffer.labels) == 0:
+        raise LavaReplayError(f"the replay buffer is empty; {strat.name} needs stored latents to replay")
+    buffer.check_fits(file_sha256(model_path), layers[s.lr_layer]["weight"].shape[1], strat.timesteps,
+                      strat.window)
+    return buffer
+
+
+def evaluation_samples(s, labels, protocol, rng):
+    """Indices of the evaluation samples: the split s.eval_split of all classes, s.eval_per_class per class."""
+    from lava_replay.data.protocols import per_class_subset
+
+    eval_idx = protocol.select(s.eval_split, labels, protocol.pretrain_classes + protocol.new_classes)
+    return per_class_subset(eval_idx, labels, s.eval_per_class, rng) if s.eval_per_class else eval_idx
+
+
+def timed(function, *args, **kwargs):
+    """(function(*args, **kwargs), seconds it took)."""
+    start = time.perf_counter()
+    result = function(*args, **kwargs)
+    return result, time.perf_counter() - start
+
+
+def continual_job(model_path, data, protocol, strat, settings=None, buffer=None):
+    """The whole continual step of a strategy in Lava (module docstring): buffer, plan, learning, evaluation
+    before and after; returns a ContinualResult.
+
+    buffer: a LatentBuffer to replay (default: made here from settings.replay_per_class samples per old class);
+    the naive strategy replays nothing.
+    """
+    from lava_replay.metrics import accuracy_report, predictions
+
+    s = settings or JobSettings()
+    check_learning(s.learning, s.backend)
+    rng = np.random.default_rng(s.seed)
+    layers = read_layers(model_path)
+    check_lr_layer(s.lr_layer, len(layers) - 1)
+    labels, spikes = data["labels"], data["spikes"]
+    if spikes.shape[2] != strat.timesteps:
+        raise LavaReplayError(f"data has T={spikes.shape[2]}, strategy {strat.name} runs at T={strat.timesteps}")
+    frozen, plastic = layers[:s.lr_layer], layers[s.lr_layer]
+    wall = WallSeconds()
+    buffer, wall.latent_generation = timed(job_buffer, strat, s, layers, data, protocol, model_path, rng, buffer)
+    new_train = protocol.select("train", labels, protocol.new_classes)
+    if s.max_new:
+        new_train = np.sort(rng.permutation(new_train)[:s.max_new])
+    eval_idx = evaluation_samples(s, labels, protocol, rng)
+    (eval_latents, eval_activity), wall.evaluation_latents = timed(
+        generate_latents, frozen, spikes[eval_idx], strat.timesteps, s.backend, s.progress, s.lanes)
+    before, wall.before = timed(output_counts, plastic, eval_latents, s.backend, s.lanes, progress=s.progress,
+                                desc="before")
+    replay_labels = buffer.labels if buffer is not None else np.zeros(0, np.int64)
+    plan = training_plan(strat, len(new_train), labels[new_train], replay_labels, strat.epochs_for(s.learning),
+                         rng)
+    learned = run_learning(frozen, plastic, strat, s.learning, spikes[new_train].astype(bool), plan, buffer,
+                           protocol.new_classes, s.seed, s.backend, s.lanes, s.progress)
+    wall.continual = learned.seconds
+    after, wall.after = timed(output_counts, dict(plastic, weight=learned.weights), eval_latents, s.backend,
+                              s.lanes, vth=learning_vth(plastic, strat), progress=s.progress, desc="after")
+    accuracy = accuracy_report(predictions(before), predictions(after), labels[eval_idx],
+                               protocol.pretrain_classes, protocol.new_classes)
+    slot, _ = slot_timing(strat.timesteps)
+    return ContinualResult(strat, s, buffer, accuracy, labels[eval_idx], eval_activity, before, after, plan,
+                           learned, layers, new_train, slot, wall)

@@ -1,0 +1,1 @@
+"""Data: SHD through tonic binned on a fixed grid, class-incremental protocols, synthetic SHD, MNIST."""

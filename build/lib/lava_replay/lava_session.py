@@ -1,0 +1,118 @@
+"""Running a connected Lava graph: steps in chunks, always stopped, failures shown with the process's traceback,
+and Ctrl-C ends every Lava process at once."""
+import contextlib
+import multiprocessing
+import os
+import signal
+
+from lava_replay.backends import run_config
+from lava_replay.errors import LavaReplayError
+
+GRACE_SECONDS = 2.0
+_forking_lava = False  # True while this process starts a Lava runtime's processes
+
+
+def _lava_child_ignores_sigint():
+    if _forking_lava:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+os.register_at_fork(after_in_child=_lava_child_ignores_sigint)
+
+
+@contextlib.contextmanager
+def sigint_deferred():
+    """Hold off SIGINT in this thread; a Ctrl-C meanwhile raises KeyboardInterrupt afterwards."""
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+@contextlib.contextmanager
+def starting_lava():
+    """Processes forked meanwhile ignore SIGINT, so Ctrl-C at a terminal (which signals the whole process group)
+    reaches only this process, which then ends them (tear_down).
+
+    (Setting SIGINT to ignored in each child is needed: blocking it in this thread is not inherited reliably,
+    since multiprocessing's resource tracker unblocks SIGINT after starting.)"""
+    global _forking_lava
+    _forking_lava = True
+    try:
+        with sigint_deferred():
+            yield
+    finally:
+        _forking_lava = False
+
+
+def tear_down(runtime, grace=GRACE_SECONDS):
+    """End a Lava runtime's processes without Lava's stop protocol, which waits for answers that interrupted
+    processes never send: SIGTERM to each, SIGKILL after `grace` seconds, then the shared-memory manager."""
+    infra = getattr(runtime, "_messaging_infrastructure", None)
+    actors = list(getattr(infra, "actors", []))
+    for actor in actors:
+        if actor.is_alive():
+            actor.terminate()
+    for actor in actors:
+        multiprocessing.Process.join(actor, grace)  # Lava's SystemProcess.join has no timeout
+        if actor.is_alive():
+            actor.kill()
+            multiprocessing.Process.join(actor)
+    if getattr(infra, "smm", None) is not None:
+        infra.smm.shutdown()
+    runtime._is_running = runtime._is_started = False  # Runtime.__del__ would call stop() again
+
+
+class LavaSession:
+    """Context manager around one Lava graph (reached from `proc`): run(steps) as often as needed, then stop.
+
+    Lava reports a crash inside a ProcessModel only as "1 Exception(s) occurred. See output above", with the
+    traceback logged at INFO level; run() raises a LavaReplayError holding the failed processes' tracebacks.
+    The Lava processes ignore Ctrl-C; on KeyboardInterrupt in this process they are ended at once (tear_down)
+    and the KeyboardInterrupt goes on.
+    """
+
+    def __init__(self, proc, backend="sim", model_map=None, learning="loihi", reference=False):
+        self.proc = proc
+        self.run_cfg = run_config(backend, model_map, learning, reference)
+        self.started = False
+        self.failed = False
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        runtime = self.proc.runtime
+        if runtime is None:
+            return False
+        if exc_type is not None and not issubclass(exc_type, Exception):  # KeyboardInterrupt, SystemExit
+            with sigint_deferred():  # a second Ctrl-C waits until the processes are gone
+                tear_down(runtime)
+        elif self.failed:
+            # after a crash Lava's stop() waits forever for the dead processes' answers (lava-nc #231); the
+            # runtime has already joined them, so only the message infrastructure is left to shut down
+            runtime._messaging_infrastructure.stop()
+        elif self.started:
+            self.proc.stop()
+        return False
+
+    def run(self, steps):
+        """Run `steps` more time steps (blocking)."""
+        from lava.magma.core.run_conditions import RunSteps
+
+        self.started = True
+        try:
+            if self.proc.runtime is None:
+                with starting_lava():
+                    self.proc.create_runtime(run_cfg=self.run_cfg)
+            self.proc.run(condition=RunSteps(num_steps=int(steps)))
+        except RuntimeError as exc:
+            self.failed = True
+            raise LavaReplayError(f"a Lava process failed ({exc}):\n{self._tracebacks()}") from exc
+
+    def _tracebacks(self):
+        runtime = self.proc.runtime
+        actors = getattr(getattr(runtime, "_messaging_infrastructure", None), "actors", [])
+        traces = [actor.exception[1] for actor in actors if actor.exception]
+        return "\n".join(traces) or "(no traceback was reported)"

@@ -1,0 +1,118 @@
+"""The SLAYER CUBA network: recurrent hidden layers and a spiking output layer whose spike counts predict the class."""
+from dataclasses import asdict, dataclass
+
+import torch
+
+from lava_replay.errors import LavaReplayError
+
+
+@dataclass
+class ModelConfig:
+    """Architecture and neuron parameters (SLAYER float units; netx exports them x64 / x4096)."""
+    n_inputs: int = 700
+    hidden: tuple = (200, 100, 50)
+    n_outputs: int = 20
+    recurrent: bool = True
+    threshold: float = 1.25
+    current_decay: float = 0.18
+    voltage_decay: float = 0.095
+    weight_scale: float = 1.0
+    dropout: float = 0.1
+    tau_grad: float = 0.03
+    scale_grad: float = 3.0
+
+    def to_dict(self):
+        """JSON-friendly form (tuples become lists)."""
+        d = asdict(self)
+        d["hidden"] = list(self.hidden)
+        return d
+
+    @classmethod
+    def from_dict(cls, d):
+        """Inverse of to_dict; unknown keys are an error."""
+        unknown = set(d) - set(cls.__dataclass_fields__)
+        if unknown:
+            raise LavaReplayError(f"unknown model config keys {sorted(unknown)}")
+        d = dict(d)
+        d["hidden"] = tuple(d.get("hidden", cls.hidden))
+        return cls(**d)
+
+    def layer_sizes(self):
+        """Neurons per layer, input first: e.g. [700, 200, 100, 50, 20]."""
+        return [self.n_inputs, *self.hidden, self.n_outputs]
+
+
+def _neuron_params(cfg, dropout):
+    import lava.lib.dl.slayer as slayer
+
+    params = {"threshold": cfg.threshold, "current_decay": cfg.current_decay,
+              "voltage_decay": cfg.voltage_decay, "tau_grad": cfg.tau_grad,
+              "scale_grad": cfg.scale_grad, "requires_grad": False}
+    if dropout > 0:
+        params["dropout"] = slayer.neuron.Dropout(p=dropout)
+    return params
+
+
+class SpikingNet(torch.nn.Module):
+    """Hidden CUBA layers (recurrent by default) and a CUBA Dense output layer; input and output are NCT spikes."""
+
+    def __init__(self, cfg: ModelConfig):
+        super().__init__()
+        import lava.lib.dl.slayer as slayer
+
+        if not cfg.hidden or min(cfg.hidden) < 1:
+            raise LavaReplayError(f"hidden layer sizes must be positive, got {cfg.hidden}")
+        self.cfg = cfg
+        sizes = cfg.layer_sizes()
+        hidden_block = slayer.block.cuba.Recurrent if cfg.recurrent else slayer.block.cuba.Dense
+        blocks = [hidden_block(_neuron_params(cfg, cfg.dropout), n_in, n_out,
+                               weight_scale=cfg.weight_scale, weight_norm=False)
+                  for n_in, n_out in zip(sizes[:-2], sizes[1:-1])]
+        blocks.append(slayer.block.cuba.Dense(_neuron_params(cfg, 0.0), sizes[-2], sizes[-1],
+                                              weight_scale=cfg.weight_scale, weight_norm=False))
+        self.blocks = torch.nn.ModuleList(blocks)
+
+    def reset_state(self):
+        """Zero the persistent neuron state that SLAYER's recurrent blocks carry between forward calls."""
+        for block in self.blocks:
+            block.neuron.current_state = torch.zeros(1)
+            block.neuron.voltage_state = torch.zeros(1)
+            if hasattr(block, "spike_state"):
+                block.spike_state = torch.zeros(1)
+
+    def weights(self):
+        """state_dict without SLAYER's per-batch recurrent spike state (which is reset before every forward)."""
+        return {k: v.clone() for k, v in self.state_dict().items() if not k.endswith("spike_state")}
+
+    def load_weights(self, weights):
+        """Load what weights() returned."""
+        self.reset_state()
+        missing, unexpected = self.load_state_dict(weights, strict=False)
+        if unexpected or any(not k.endswith("spike_state") for k in missing):
+            raise LavaReplayError(f"weights do not fit this network: missing {missing}, unexpected {unexpected}")
+
+    def forward(self, spikes, return_layers=False):
+        """Output spikes (B, n_outputs, T); with return_layers also every layer's spikes."""
+        self.reset_state()
+        x = spikes
+        layers = []
+        for block in self.blocks:
+            x = block(x)
+            layers.append(x)
+        return (x, layers) if return_layers else x
+
+    def export_hdf5(self, path):
+        """Write the network in the HDF5 layout that netx.hdf5.Network reads (no input neuron layer)."""
+        import h5py
+
+        with torch.no_grad():  # SLAYER sets neuron shapes lazily, in the first forward pass
+            self.forward(torch.zeros(1, self.cfg.n_inputs, 2))
+        with h5py.File(path, "w") as h:
+            group = h.create_group("layer")
+            for i, block in enumerate(self.blocks):
+                block.export_hdf5(group.create_group(f"{i}"))
+
+
+def predict(output_spikes):
+    """Predicted class per sample: the output neuron with the most spikes (lowest index wins ties)."""
+    return output_spikes.sum(-1).argmax(-1)

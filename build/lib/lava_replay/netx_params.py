@@ -1,0 +1,32 @@
+"""The fixed-point parameters of an exported netx (.net) network, as Lava's netx loader would set them."""
+import h5py
+import numpy as np
+
+from lava_replay.errors import LavaReplayError
+
+
+def read_layers(net_path):
+    """Per layer: integer weights (w*64), recurrent weights or None, vth (vThMant), current/voltage decays.
+
+    The weights are what Lava's fixed-point Dense applies after netx's exact exponent shift, so a model that
+    uses them with weight exponent 0 reproduces netx bit for bit. Decays are the effective 12-bit constants
+    (netx's du = iDecay - 1 plus the LIF model's offset of 1).
+    """
+    try:
+        with h5py.File(net_path, "r") as h:
+            layers = []
+            for i in range(len(h["layer"])):
+                group = h["layer"][str(i)]
+                neuron = group["neuron"]
+                layers.append({
+                    "weight": np.rint(group["weight"][()]).astype(np.int32),
+                    "weight_rec": (np.rint(group["weight_rec"][()]).astype(np.int32)
+                                   if "weight_rec" in group else None),
+                    "vth": int(neuron["vThMant"][()]),
+                    "decay_u": int(neuron["iDecay"][()]),
+                    "decay_v": int(neuron["vDecay"][()]),
+                })
+    except (OSError, KeyError) as exc:
+        raise LavaReplayError(f"cannot read the layers of {net_path}: {exc}") from exc
+    return layers
+

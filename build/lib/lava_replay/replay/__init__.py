@@ -1,0 +1,1 @@
+"""Latent replay: what is stored (buffer, compression, memory) and when it is replayed (schedule)."""

@@ -1,0 +1,386 @@
+"""Models of the plastic learning layer: ErrorLIF (fixed point), the Loihi-rule composition (fixed_pt) and the
+gradient learner (floating_pt)."""
+import numpy as np
+from lava.magma.core.decorator import implements, requires, tag
+from lava.magma.core.model.py.model import PyLoihiProcessModel
+from lava.magma.core.model.py.neuron import LearningNeuronModelFixed
+from lava.magma.core.model.py.ports import PyInPort, PyOutPort
+from lava.magma.core.model.py.type import LavaPyType
+from lava.magma.core.model.sub.model import AbstractSubProcessModel
+from lava.magma.core.resources import CPU
+from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
+from lava.magma.core.learning.constants import GradedSpikeCfg
+from lava.magma.core.model.py.connection import LearningConnectionModelBitApproximate
+from lava.proc.dense.process import LearningDense
+from lava.utils.weightutils import SignMode
+
+from processes.fixed_point import cuba_integrate, cuba_step
+from processes.plastic_learning_layer.process import ErrorLIF, PlasticLearningLayer
+from processes.teacher_source.process import COMPETITOR, decode_payloads
+from processes.slot_clock import check_teaching_step, slot_position, teaching_step
+
+
+def margin_error(count, target, all_rivals=False):
+    """Count error of the margin rule (see ErrorLIF) from the teacher's payloads; zeros without a teacher.
+
+    Each competitor c falls short by s_c = max(c_c + m - c_L, 0). The labelled neuron L gets +max_c s_c; the
+    strongest competitor (all_rivals=False) or every competitor with s_c > 0 (all_rivals=True) gets -s_c, unless
+    it is silent (a silent rival cannot win: its weights are left alone).
+    """
+    error = np.zeros(count.shape, np.int32)
+    label, margin = decode_payloads(target)
+    if label < 0:
+        return error
+    k = int(label)
+    rivals = np.flatnonzero(target >= COMPETITOR)
+    shortfall = np.maximum(count[rivals] + margin - count[k], 0)
+    error[k] = shortfall.max()
+    punished = (shortfall > 0) if all_rivals else (np.arange(len(rivals)) == count[rivals].argmax())
+    punished &= count[rivals] > 0
+    error[rivals[punished]] = -shortfall[punished]
+    return error
+
+
+def error_neuron_step(model, a_in, target, decay_u, decay_v):
+    """One step of ErrorLIF's dynamics on a model with u, v, count, counts, vth, error_gain, all_rivals and slot
+    timing: held at rest through the slot's offset, spikes counted over the sample, the margin error sent at the
+    slot's last step. Returns (spikes, y2, y3)."""
+    slot_index, phase = slot_position(model.time_step, model.slot)
+    if phase <= model.offset:
+        model.u[:] = 0
+        model.v[:] = 0
+        a_in = np.zeros_like(a_in)
+        model.count[:] = 0
+    u, v, spikes = cuba_step(model.u, model.v, a_in, decay_u, decay_v, int(model.vth[0]))
+    model.u[:] = u
+    model.v[:] = v
+    if phase < model.offset + model.timesteps:
+        model.count += spikes
+    y2 = y3 = np.zeros(model.count.shape, np.int32)
+    check_teaching_step(target, phase, model.slot)
+    if phase == teaching_step(model.slot):
+        if slot_index < len(model.counts):
+            model.counts[slot_index] = model.count
+        error = model.error_gain[0] * margin_error(model.count, target, model.all_rivals)
+        y2 = np.clip(error, 0, 127).astype(np.int32)
+        y3 = np.clip(-error, 0, 127).astype(np.int32)
+    return spikes, y2, y3
+
+
+@implements(proc=ErrorLIF, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("fixed_pt")
+class PyErrorLifModel(LearningNeuronModelFixed, PyLoihiProcessModel):
+    """Bit-accurate CUBA dynamics (as netx's LIF), slot resets, spike counting and the count error as y2 / y3.
+
+    vth and error_gain are ndarray Vars read every step, so a Var set between runs takes effect (the stock
+    fixed-point LIF caches vth << 6 once; lava-reference §3.7).
+    """
+
+    a_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=24)
+    s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, bool, precision=1)
+    u: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
+    v: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
+    du: int = LavaPyType(int, np.uint16, precision=12)
+    dv: int = LavaPyType(int, np.uint16, precision=12)
+    bias_mant: np.ndarray = LavaPyType(np.ndarray, np.int16, precision=13)
+    bias_exp: np.ndarray = LavaPyType(np.ndarray, np.int16, precision=3)
+    vth: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=17)
+    counts: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
+    error_gain: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=8)
+
+    def __init__(self, proc_params):
+        super().__init__(proc_params)
+        self.timesteps = proc_params["timesteps"]
+        self.slot = proc_params["slot"]
+        self.offset = proc_params["offset"]
+        self.all_rivals = proc_params["all_rivals"]
+        shape = proc_params["shape"]
+        self.count = np.zeros(shape, np.int32)
+        self.no_spikes = np.zeros(shape, bool)
+        self.zeros = np.zeros(shape, np.int32)
+
+    def run_spk(self):
+        a_in = self.a_in.recv()
+        target = self.a_third_factor_in.recv()
+        spikes, self.y2, self.y3 = error_neuron_step(self, a_in, target, int(self.du) + 1, int(self.dv))
+        self.s_out.send(spikes)
+        self.s_out_bap.send(self.no_spikes)
+        self.s_out_y1.send(self.zeros)
+        self.s_out_y2.send(self.y2)
+        self.s_out_y3.send(self.y3)
+
+
+@implements(proc=PlasticLearningLayer, protocol=LoihiProtocol)
+class SubPlasticLearningLayerModel(AbstractSubProcessModel):
+    """LearningDense (weights as given, exponent 0, 8-bit) feeding ErrorLIF; the teacher drives the third factor."""
+
+    def __init__(self, proc):
+        p = proc.proc_params
+        one_sample_per_slot(p)
+        n_out, n_in = p["weights"].shape
+        rule = p["learning_rule"]
+        self.synapse = LearningDense(weights=p["weights"], learning_rule=rule, num_weight_bits=8, weight_exp=0)
+        self.neuron = ErrorLIF(shape=(n_out,), du=p["decay_u"] - 1, dv=p["decay_v"], vth=np.array([p["vth"]]),
+                               learning_rule=rule, timesteps=p["timesteps"], slot=p["slot"],
+                               offset=p["offset"], n_slots=proc.counts.shape[0], error_gain=p["error_gain"],
+                               all_rivals=p["all_rivals"])
+        proc.in_ports.s_in.connect(self.synapse.s_in)
+        self.synapse.a_out.connect(self.neuron.a_in)
+        proc.in_ports.target_in.connect(self.neuron.a_third_factor_in)
+        self.neuron.s_out.connect(proc.out_ports.s_out)
+        self.neuron.s_out_bap.connect(self.synapse.s_in_bap)
+        self.neuron.s_out_y1.connect(self.synapse.s_in_y1)
+        self.neuron.s_out_y2.connect(self.synapse.s_in_y2)
+        self.neuron.s_out_y3.connect(self.synapse.s_in_y3)
+        proc.vars.weights.alias(self.synapse.weights)
+        proc.vars.vth.alias(self.neuron.vth)
+        proc.vars.error_gain.alias(self.neuron.error_gain)
+        proc.vars.counts.alias(self.neuron.counts)
+
+
+def one_sample_per_slot(proc_params):
+    """ValueError for the Loihi rule's models when the layer was built with lanes."""
+    if proc_params["lanes"] is not None:
+        raise ValueError("the Loihi rule learns one sample at a time: PlasticLearningLayer with lanes needs the "
+                         "floating_pt (gradient) model")
+
+
+def quantize_weights(w):
+    """Float weights (SLAYER units) -> the 8-bit integer weights netx exports: even integers w * 64 in
+    [-256, 254] (lava-dl's quantize_8bit)."""
+    return np.clip(2 * np.round(w * 32), -256, 254).astype(np.int32)
+
+
+def count_loss_gradient(x, v_pre, spikes, labels, vth, decay_u, decay_v, loss_scale):
+    """Surrogate gradients of each sample's cross-entropy(loss_scale * counts, label) w.r.t. the weights
+    (samples, outputs, inputs), in SLAYER units, by backpropagation through time of the CUBA dynamics.
+
+    x (samples, steps, inputs): the latent spikes each step integrated; v_pre (samples, steps, outputs): the
+    voltage before the threshold test (fixed point, threshold vth << 6); spikes (samples, steps, outputs);
+    labels (samples,). With c = sum_t s[t], g = loss_scale * (softmax(loss_scale * c) - onehot(label)) and the
+    surrogate ds/dv = 1 / (1 + 100 |v / theta - 1|)^2 / theta (SpikingLR's, theta the threshold), back in time:
+        dv[t] = g * ds/dv[t] + (1 - decay_v / 4096) (1 - s[t]) dv[t+1]     (the reset is not differentiated)
+        du[t] = dv[t] + (1 - decay_u / 4096) du[t+1];    dL/dW = sum_t du[t] x[t]^T
+    Every operation is elementwise per sample or a per-sample product, so a sample's gradient does not depend
+    on the others in the batch.
+    """
+    theta = vth / 64.0
+    counts = spikes.sum(axis=1)
+    logits = loss_scale * counts
+    p = np.exp(logits - logits.max(axis=1, keepdims=True))
+    g = loss_scale * (p / p.sum(axis=1, keepdims=True) - (np.arange(counts.shape[1]) == labels[:, None]))
+    surrogate = 1.0 / (1.0 + 100.0 * np.abs(v_pre / (vth * 64.0) - 1.0)) ** 2 / theta
+    keep_v = (4096 - decay_v) / 4096 * (1 - spikes)
+    keep_u = (4096 - decay_u) / 4096
+    dv = np.zeros(counts.shape)
+    du = np.zeros(counts.shape)
+    du_all = np.zeros(v_pre.shape)
+    for t in range(x.shape[1] - 1, -1, -1):
+        dv = g * surrogate[:, t] + keep_v[:, t] * dv
+        du = dv + keep_u * du
+        du_all[:, t] = du
+    return np.stack([du_all[k].T @ x[k] for k in range(len(x))])
+
+
+class PlasticLayerLeafModel(PyLoihiProcessModel):
+    """Ports, Vars and slot timing shared by the leaf models of PlasticLearningLayer."""
+
+    s_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, bool, precision=1)
+    target_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=7)
+    s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, bool, precision=1)
+    weights: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=8)
+    vth: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=17)
+    error_gain: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=8)
+    learning_rate: np.ndarray = LavaPyType(np.ndarray, np.float64)
+    counts: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
+
+    def __init__(self, proc_params):
+        super().__init__(proc_params)
+        self.timesteps = proc_params["timesteps"]
+        self.slot = proc_params["slot"]
+        self.offset = proc_params["offset"]
+        self.decay_u = proc_params["decay_u"]
+        self.decay_v = proc_params["decay_v"]
+
+
+@implements(proc=PlasticLearningLayer, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("floating_pt")
+class PyGradientLearningModel(PlasticLayerLeafModel):
+    """The papers' learner (see PlasticLearningLayer): fixed-point forward as the fixed_pt model's, surrogate
+    gradients per taught sample (count_loss_gradient), Adamax on float shadow weights every `batch` taught
+    samples (in slot order, lane by lane), weights quantized back to 8 bits after each step.
+
+    Weights set from outside (Var.set, e.g. a class row re-initialised) replace the shadow weights at the next
+    slot; the Adamax moments are kept. learning_rate (per weight row) and vth are read at run time.
+    """
+
+    BETAS = (0.9, 0.999)
+    EPS = 1e-8
+
+    def __init__(self, proc_params):
+        super().__init__(proc_params)
+        self.batch = proc_params["batch"]
+        self.loss_scale = proc_params["loss_scale"]
+        n_out, n_in = proc_params["weights"].shape
+        lanes = proc_params["lanes"] or 1
+        steps = self.timesteps - 1  # counted steps: slot steps offset+1 .. offset+T-1
+        self.lane_shape = (lanes,)
+        self.out_shape = (n_out,) if proc_params["lanes"] is None else (lanes, n_out)
+        self.u = np.zeros((lanes, n_out), np.int32)
+        self.v = np.zeros((lanes, n_out), np.int32)
+        self.pending = np.zeros((lanes, n_out), np.float32)
+        self.previous_x = np.zeros((lanes, n_in), np.float32)
+        self.x_trace = np.zeros((lanes, steps, n_in))
+        self.v_trace = np.zeros((lanes, steps, n_out))
+        self.s_trace = np.zeros((lanes, steps, n_out))
+        self.shadow = None
+        self.quantized = None
+        self.weights_t = None
+        self.grad = np.zeros((n_out, n_in))
+        self.taught = 0
+        self.moment = np.zeros((n_out, n_in))
+        self.inf_norm = np.zeros((n_out, n_in))
+        self.updates = 0
+
+    def _start_slot(self):
+        if self.quantized is None or not np.array_equal(self.weights, self.quantized):
+            self.shadow = self.weights / 64.0
+            self.quantized = self.weights.copy()
+            self.weights_t = self.weights.T.astype(np.float32)
+
+    def run_spk(self):
+        x = self.s_in.recv().astype(np.float32).reshape(self.lane_shape + (-1,))
+        target = self.target_in.recv().reshape(self.lane_shape + (-1,))
+        slot_index, phase = slot_position(self.time_step, self.slot)
+        if phase == 0:
+            self._start_slot()
+        a_in = self.pending.astype(np.int64)
+        vth = int(self.vth[0])
+        if phase <= self.offset:
+            self.u[:] = 0
+            self.v[:] = 0
+            a_in[:] = 0
+        u, v_pre = cuba_integrate(self.u, self.v, a_in, self.decay_u, self.decay_v)
+        spikes = v_pre > (vth << 6)
+        self.u = u.astype(np.int32)
+        self.v = np.where(spikes, 0, v_pre).astype(np.int32)
+        t = phase - self.offset - 1
+        if 0 <= t < self.timesteps - 1:
+            self.x_trace[:, t] = self.previous_x
+            self.v_trace[:, t] = v_pre
+            self.s_trace[:, t] = spikes
+        self.pending = x @ self.weights_t
+        self.previous_x = x
+        check_teaching_step(target, phase, self.slot)
+        if phase == teaching_step(self.slot):
+            self._end_slot(slot_index, target)
+        self.s_out.send(spikes.reshape(self.out_shape))
+
+    def _end_slot(self, slot_index, target):
+        counts = self.s_trace.sum(axis=1).astype(np.int32)
+        if slot_index < len(self.counts):
+            self.counts[slot_index] = counts.reshape(self.counts.shape[1:])
+        labels, _ = decode_payloads(target)
+        taught = np.flatnonzero(labels >= 0)
+        if not len(taught):
+            return
+        grads = count_loss_gradient(self.x_trace[taught], self.v_trace[taught], self.s_trace[taught],
+                                    labels[taught], int(self.vth[0]), self.decay_u, self.decay_v, self.loss_scale)
+        for grad in grads:  # in lane order, so that any lane count sums the same samples in the same order
+            self.grad += grad
+            self.taught += 1
+            if self.taught == self.batch:
+                self._adamax_step()
+
+    def _adamax_step(self):
+        """One Adamax step (PyTorch's formulation) on the mean gradient of the minibatch."""
+        b1, b2 = self.BETAS
+        g = self.grad / self.taught
+        self.updates += 1
+        self.moment = b1 * self.moment + (1 - b1) * g
+        self.inf_norm = np.maximum(b2 * self.inf_norm, np.abs(g) + self.EPS)
+        step = self.learning_rate[:, None] / (1 - b1 ** self.updates)
+        self.shadow = self.shadow - step * self.moment / self.inf_norm
+        self.weights[:] = quantize_weights(self.shadow)
+        self.quantized = self.weights.copy()
+        self.weights_t = self.weights.T.astype(np.float32)
+        self.grad[:] = 0
+        self.taught = 0
+
+
+class _EngineParams:
+    """End of the learning engine's __init__ chain: keeps proc_params, as a ProcessModel would."""
+
+    def __init__(self, proc_params):
+        self.proc_params = proc_params
+
+
+class _LearningEngine(LearningConnectionModelBitApproximate, _EngineParams):
+    """Lava's bit-approximate learning engine (the fixed-point LearningDense model's own code), driven in-process:
+    its Vars are plain arrays initialised as LearningDense initialises them."""
+
+    def __init__(self, weights, learning_rule):
+        n_out, n_in = weights.shape
+        self.weights = weights.astype(np.int32)
+        self.tag_1 = np.zeros((n_out, n_in), np.int32)
+        self.tag_2 = np.zeros((n_out, n_in), np.int32)
+        for name, size in (("x0", n_in), ("tx", n_in), ("x1", n_in), ("x2", n_in),
+                           ("y0", n_out), ("ty", n_out), ("y1", n_out), ("y2", n_out), ("y3", n_out)):
+            setattr(self, name, np.zeros(size, bool if name in ("x0", "y0") else np.int32))
+        self.time_step = 0
+        super().__init__({"learning_rule": learning_rule, "shape": (n_out, n_in),
+                          "graded_spike_cfg": GradedSpikeCfg.USE_REGULAR_IMPULSE, "sign_mode": SignMode.MIXED})
+
+    def step(self, time_step, s_in, y2, y3):
+        """What LearningDense's run_spk does with its inputs at `time_step` (pre spikes, no bAP, y1 = 0)."""
+        self.time_step = time_step
+        self._process_pre_spikes(s_in)
+        self._update_trace_randoms()
+        self._process_post_spikes(np.zeros(len(y2), bool))
+        self._set_y_traces(np.stack([np.zeros_like(y2), y2, y3]))
+        self._update_trace_randoms()
+
+
+@implements(proc=PlasticLearningLayer, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("fixed_pt", "fused")
+class PyFusedLoihiRuleModel(PlasticLayerLeafModel):
+    """The fixed_pt SubProcessModel (LearningDense -> ErrorLIF) in one OS process, step for step: the synaptic
+    sum W x(t-1), ErrorLIF's dynamics, counts and margin error, and Lava's own learning engine
+    (_LearningEngine) with the same rule and seed, so spikes, counts and weights are those of the reference
+    (tested equal). One process instead of two saves the simulator's per-process messaging.
+    """
+
+    def __init__(self, proc_params):
+        super().__init__(proc_params)
+        one_sample_per_slot(proc_params)
+        self.all_rivals = proc_params["all_rivals"]
+        self.rule = proc_params["learning_rule"]
+        n_out = proc_params["weights"].shape[0]
+        self.u = np.zeros(n_out, np.int32)
+        self.v = np.zeros(n_out, np.int32)
+        self.count = np.zeros(n_out, np.int32)
+        self.a_buff = np.zeros(n_out, np.int64)
+        self.engine = None
+
+    def run_spk(self):
+        x = self.s_in.recv().astype(bool)
+        target = self.target_in.recv()
+        if self.engine is None:
+            self.engine = _LearningEngine(self.weights, self.rule)
+        elif not np.array_equal(self.weights, self.engine.weights):  # set from outside between runs
+            self.engine.weights = self.weights.astype(np.int32)
+        a_in = self.a_buff
+        self.a_buff = self.engine.weights[:, x].sum(axis=1)
+        spikes, y2, y3 = error_neuron_step(self, a_in, target, self.decay_u, self.decay_v)
+        self.engine.step(self.time_step, x, y2, y3)
+        self.s_out.send(spikes)
+
+    def lrn_guard(self):
+        return self.time_step % self.rule.t_epoch == 0
+
+    def run_lrn(self):
+        self.engine.run_lrn()
+        self.weights[:] = self.engine.weights

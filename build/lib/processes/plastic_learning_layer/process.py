@@ -1,0 +1,144 @@
+"""PlasticLearningLayer: the learning layer above the latent-replay layer, and ErrorLIF, its Loihi-rule neurons.
+
+The threshold (Var `vth`) and the learning rates (Vars `error_gain`, `learning_rate`) are run-time Vars. The Loihi
+rule's own scale 2^lr_exp is fixed when the layer is built: in lava-nc 0.10, Var.set on LearningDense's rule
+string `dw` never returns (a str Var).
+"""
+import numpy as np
+from lava.magma.core.process.ports.ports import InPort, OutPort
+from lava.magma.core.process.process import AbstractProcess
+from lava.magma.core.process.variable import Var
+from lava.proc.lif.process import LearningLIF
+
+
+class ErrorLIF(LearningLIF):
+    """CUBA LIF neurons that count their spikes per slot and send their count error to their synapses (y2, y3).
+
+    Per step: held at rest (u = v = 0, input dropped) through slot step `offset`, then LIF dynamics; spikes are
+    counted over the sample, c_i. At the teaching step (processes.slot_clock) the teacher's payload names the
+    labelled neuron L and margin m (processes.teacher_source) and, with s_j = max(c_j + m - c_L, 0) for each
+    competitor j:
+
+        e_L = max_j s_j;   e_R = -s_R for the strongest competitor R (all_rivals: every j with s_j > 0),
+                           unless it stayed silent;   e = 0 elsewhere
+        y2 = min(error_gain * e, 127)+,   y3 = min(-error_gain * e, 127)+
+
+    The population computes this together (a neuron needs the labelled neuron's count); on Loihi 2 the
+    comparison would run on an embedded core.
+
+    Parameters (LearningLIF's shape, du, dv, vth, learning_rule, and)
+    ----------
+    timesteps, slot, offset : int
+        Sample steps, steps per slot, slot step at which the sample starts.
+    n_slots : int
+        Slots whose counts are kept.
+    error_gain : int
+        Scale of the error sent (the rule's learning-rate factor).
+    all_rivals : bool
+        Every competitor inside the margin learns, not only the strongest.
+
+    Vars (LearningLIF's, and)
+    ----
+    error_gain : (1,)
+    counts : (n_slots, neurons)
+        Spike counts per slot.
+    """
+
+    def __init__(self, *, shape, du, dv, vth, learning_rule, timesteps, slot, offset, n_slots, error_gain,
+                 all_rivals=False, name=None):
+        super().__init__(shape=shape, du=du, dv=dv, vth=vth, learning_rule=learning_rule, name=name,
+                         timesteps=timesteps, slot=slot, offset=offset, all_rivals=all_rivals)
+        self.error_gain = Var(shape=(1,), init=np.array([error_gain]))
+        self.counts = Var(shape=(n_slots,) + tuple(shape), init=np.zeros((n_slots,) + tuple(shape), np.int32))
+
+
+class PlasticLearningLayer(AbstractProcess):
+    """Learning synapses and CUBA LIF neurons above the latent-replay layer, taught by a TeacherSource.
+
+    Dynamics per step t of a slot (x: latent spikes; the synapses delay by one step):
+
+        u[t] = (1 - decay_u / 4096) u[t-1] + W x[t-1]
+        v[t] = (1 - decay_v / 4096) v[t-1] + u[t];   s[t] = v[t] > vth;   v[t] = 0 where s[t]
+
+    in Loihi's fixed point (processes.fixed_point), with u = v = 0 through slot step `offset`. The spike counts
+    c over the slot's sample are the class scores. At the slot's teaching step the teacher's payload names the
+    labelled class, and the layer learns according to its model:
+
+      - 'fixed_pt' (SubProcessModel: LearningDense -> ErrorLIF) and 'fused' (the same in one OS process): the
+        Loihi 3-factor margin rule once per sample, dW = 2^lr_exp * x1 * (y2 - y3), x1 the pre-synaptic trace
+        and y2 - y3 the neurons' error (ErrorLIF);
+      - 'floating_pt' (the papers' learning): surrogate-gradient BPTT of the cross-entropy of loss_scale * c
+        through the dynamics above, Adamax (step learning_rate per output row) on float shadow weights after
+        every `batch` taught samples, weights rounded back to the 8-bit grid; forward pass in the same fixed point.
+
+    Parameters
+    ----------
+    weights : int array (outputs, inputs)
+        w * 64 (netx's fixed point), 8-bit.
+    vth : int
+        Threshold (vThMant).
+    decay_u, decay_v : int
+        12-bit decays.
+    learning_rule : Loihi3FLearningRule
+        The Loihi models' rule.
+    timesteps, slot, offset : int
+        Sample steps, steps per slot, slot step at which the sample starts (offset + timesteps < slot).
+    n_slots : int
+        Slots whose counts are kept.
+    error_gain : int
+        Loihi rule: scale of the error, so of every weight change.
+    learning_rate : float or array (outputs,)
+        Gradient learner: Adamax step per output row.
+    batch : int
+        Gradient learner: taught samples per update.
+    loss_scale : float
+        Gradient learner: scale of the counts in the loss (pretraining's).
+    lanes : int, optional
+        Gradient learner: samples side by side per slot (ports and counts get a lane axis).
+    all_rivals : bool
+        Loihi rule: every competitor inside the margin learns.
+
+    Ports
+    -----
+    s_in : InPort (inputs,) or (lanes, inputs)
+        Latent spikes.
+    target_in : InPort (outputs,) or (lanes, outputs)
+        Teacher payloads.
+    s_out : OutPort (outputs,) or (lanes, outputs)
+        Output spikes.
+
+    Vars
+    ----
+    weights : (outputs, inputs)
+    vth : (1,)
+    error_gain : (1,)
+    learning_rate : (outputs,)
+    counts : (n_slots[, lanes], outputs)
+        Output spike counts per slot.
+    """
+
+    def __init__(self, *, weights, vth, decay_u, decay_v, learning_rule, timesteps, slot, offset, n_slots,
+                 error_gain=4, learning_rate=0.002, batch=64, loss_scale=0.5, lanes=None, all_rivals=False,
+                 name=None):
+        weights = np.asarray(weights)
+        if weights.ndim != 2:
+            raise ValueError(f"plastic weights must be a matrix (outputs, inputs), got shape {weights.shape}")
+        if offset + timesteps >= slot:
+            raise ValueError(f"a slot of {slot} steps leaves no teaching step after offset {offset} + "
+                             f"T={timesteps}")
+        if batch < 1 or (lanes is not None and lanes < 1):
+            raise ValueError(f"batch and lanes must be >= 1, got {batch} and {lanes}")
+        super().__init__(weights=weights, vth=vth, decay_u=decay_u, decay_v=decay_v, learning_rule=learning_rule,
+                         timesteps=timesteps, slot=slot, offset=offset, n_slots=n_slots, error_gain=error_gain,
+                         batch=batch, loss_scale=loss_scale, lanes=lanes, all_rivals=all_rivals, name=name)
+        n_out, n_in = weights.shape
+        lane = () if lanes is None else (lanes,)
+        self.s_in = InPort(shape=lane + (n_in,))
+        self.target_in = InPort(shape=lane + (n_out,))
+        self.s_out = OutPort(shape=lane + (n_out,))
+        self.weights = Var(shape=weights.shape, init=weights)
+        self.vth = Var(shape=(1,), init=np.array([vth]))
+        self.error_gain = Var(shape=(1,), init=np.array([error_gain]))
+        self.learning_rate = Var(shape=(n_out,), init=np.broadcast_to(np.asarray(learning_rate, np.float64),
+                                                                      (n_out,)).copy())
+        self.counts = Var(shape=(n_slots,) + lane + (n_out,), init=np.zeros((n_slots,) + lane + (n_out,), np.int32))

@@ -1,0 +1,1 @@
+"""SpikeDyn layer: learning synapses, excitatory neurons and lateral inhibition as one hierarchical Process."""

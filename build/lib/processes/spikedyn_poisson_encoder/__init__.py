@@ -1,0 +1,1 @@
+"""SpikeDyn Poisson rate encoder: MNIST images → seeded Poisson spike trains, one image per presentation."""
