@@ -22,17 +22,21 @@ def check_learning(learning, backend="sim"):
 
 
 def learner_model_map(learning, reference=False):
-    """{PlasticLearningLayer: its ProcessModel} for a learner: 'loihi' = the fixed-point Loihi rule, as
-    LearningDense + ErrorLIF (reference=True: the SubProcessModel, what Loihi runs) or the same in one OS process
-    (the fused CPU model, tested equal); 'gradient' = the papers' surrogate-gradient learner (floating_pt)."""
-    from processes.plastic_learning_layer.models import (PyFusedLoihiRuleModel, PyGradientLearningModel,
-                                                         SubPlasticLearningLayerModel)
+    """{PlasticLearningLayer: model, LatentLearningLoop: model} of a learner. 'loihi' = the fixed-point Loihi rule:
+    the layer as LearningDense + ErrorLIF (what Loihi runs); 'gradient' = the papers' surrogate-gradient learner
+    (floating_pt). The learning loop is its graph of named processes when reference=True, else its fused model
+    for the learner (one OS process, tested equal)."""
+    from processes.learning_loop.models import (PyFusedGradientLoopModel, PyFusedLoihiRuleLoopModel,
+                                                SubLatentLearningLoopModel)
+    from processes.learning_loop.process import LatentLearningLoop
+    from processes.plastic_learning_layer.models import PyGradientLearningModel, SubPlasticLearningLayerModel
     from processes.plastic_learning_layer.process import PlasticLearningLayer
 
     check_learning(learning)
-    if learning == "gradient":
-        return {PlasticLearningLayer: PyGradientLearningModel}
-    return {PlasticLearningLayer: SubPlasticLearningLayerModel if reference else PyFusedLoihiRuleModel}
+    gradient = learning == "gradient"
+    fused = PyFusedGradientLoopModel if gradient else PyFusedLoihiRuleLoopModel
+    return {PlasticLearningLayer: PyGradientLearningModel if gradient else SubPlasticLearningLayerModel,
+            LatentLearningLoop: SubLatentLearningLoopModel if reference else fused}
 
 
 def run_config(backend="sim", exception_proc_model_map=None, learning="loihi", reference=False):

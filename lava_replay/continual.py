@@ -205,36 +205,43 @@ def run_learning(frozen, plastic, strat, learning, new_inputs, plan, buffer, new
                  progress, chunk_slots=64):
     """Build and run the continual graph (module docstring); returns what it learned (Learned).
 
-    One sample per slot (the Loihi rule, or lanes=None): new-class samples computed by the FrozenSpikeGenerator
-    in the graph, once, and served from its cache when they come again; the Loihi rule runs fused in one OS
-    process unless lanes=None (the reference: LearningDense + ErrorLIF). Lanes (gradient learner): the generator
-    makes the new-class samples' latents first, `lanes` per slot, and a ScheduledSpikeSource serves them beside
-    the replayed latents, one minibatch per slot.
+    Default: the FrozenSpikeGenerator makes the new-class samples' latents first, `lanes` per slot, and one
+    LatentLearningLoop learns from them and the replayed latents, its sources, teacher and learner fused in one
+    OS process: the gradient learner one minibatch of `lanes` samples per slot, the Loihi rule one sample per
+    slot. lanes=None, the reference: the graph of named processes, one sample per slot, with the new-class
+    samples computed by a FrozenSpikeGenerator in the graph (served from its cache when they come again), a
+    LatentReplaySource, the TeacherSource and the PlasticLearningLayer (the Loihi rule as LearningDense +
+    ErrorLIF).
     """
-    from processes.scheduled_source.process import ScheduledSpikeSource
+    from processes.learning_loop.process import LatentLearningLoop
 
     T = strat.timesteps
     slot, offset = slot_timing(T)
     n = len(plan.sources)
     start = time.perf_counter()
     reference = lanes is None
-    if learning == "loihi" or reference:
-        lanes = None
+    new_schedule = np.where(plan.from_new, plan.indices, -1)
+    replay_schedule = np.where(plan.from_new, -1, plan.indices)
+    if reference:
         teach = plan.labels
         with process_arguments():
-            generator = new_source = new_sample_generator(frozen, new_inputs, plan, T)
-        replay_schedule = np.where(plan.from_new, -1, plan.indices)
+            generator = new_sample_generator(frozen, new_inputs, plan, T)
+            layer = learning_graph(layer_arguments(plastic, strat, new_classes, seed, len(teach)), strat.margin,
+                                   teach, generator, buffer, replay_schedule)
     else:
-        teach = lane_schedule(plan.labels, lanes)
         new_latents, new_activity = generate_latents(frozen, new_inputs, T, backend, lanes=lanes)
+        slot_lanes = lanes if learning == "gradient" else None
+        per_slot = (lambda indices: lane_schedule(indices, slot_lanes)) if slot_lanes else np.asarray
+        teach = per_slot(plan.labels)
+        stored = buffer.packed if buffer is not None else np.zeros((0,) + new_latents.shape[1:2] + (-(-T // 8),))
         with process_arguments():
-            new_source = ScheduledSpikeSource(samples=np.packbits(new_latents, axis=-1), steps=T,
-                                              schedule=lane_schedule(np.where(plan.from_new, plan.indices, -1),
-                                                                     lanes), slot=slot, offset=offset)
-        replay_schedule = lane_schedule(np.where(plan.from_new, -1, plan.indices), lanes)
+            layer = LatentLearningLoop(new_samples=np.packbits(new_latents, axis=-1),
+                                       new_schedule=per_slot(new_schedule), replay_samples=stored,
+                                       replay_schedule=per_slot(replay_schedule),
+                                       window=buffer.window if buffer is not None else 1, labels=teach,
+                                       margin=strat.margin,
+                                       **layer_arguments(plastic, strat, new_classes, seed, len(teach), slot_lanes))
         generator = None
-    with process_arguments():
-        layer = learning_graph(plastic, strat, new_classes, seed, lanes, teach, new_source, buffer, replay_schedule)
     n_slots = len(teach)
     with LavaSession(layer, backend, learning=learning, reference=reference) as lava:
         for epoch, slots in enumerate(np.array_split(np.arange(n_slots), strat.epochs_for(learning))):
@@ -280,24 +287,30 @@ def new_sample_generator(frozen, new_inputs, plan, T):
     return generator
 
 
-def learning_graph(plastic, strat, new_classes, seed, lanes, teach, new_source, buffer, replay_schedule):
-    """PlasticLearningLayer taught by a TeacherSource (labels `teach`, per slot or (slot, lane)), fed by
-    `new_source` (its s_out) and, when there is a buffer, a LatentReplaySource; returns the layer."""
+def layer_arguments(plastic, strat, new_classes, seed, n_slots, lanes=None):
+    """The PlasticLearningLayer's arguments for a strategy: the pretrained layer with the new classes' rows
+    re-initialised, the strategy's threshold, rule and learning rates."""
+    T = strat.timesteps
+    slot, offset = slot_timing(T)
+    return dict(weights=initial_weights(plastic, new_classes), vth=learning_vth(plastic, strat),
+                decay_u=plastic["decay_u"], decay_v=plastic["decay_v"],
+                learning_rule=delta_rule(strat.lr_exp, slot, strat.t_epoch, strat.x1_tau, strat.x1_impulse, seed),
+                timesteps=T, slot=slot, offset=offset, n_slots=n_slots, error_gain=strat.error_gain,
+                learning_rate=row_learning_rates(plastic, strat, new_classes), batch=strat.batch,
+                loss_scale=strat.loss_scale, lanes=lanes, all_rivals=strat.all_rivals)
+
+
+def learning_graph(layer_args, margin, teach, new_source, buffer, replay_schedule):
+    """The reference graph: a PlasticLearningLayer (layer_args) taught by a TeacherSource (labels `teach`, one
+    per slot), fed by `new_source` (its s_out) and, when there is a buffer, a LatentReplaySource; returns the
+    layer."""
     from processes.latent_replay_source.process import LatentReplaySource
     from processes.plastic_learning_layer.process import PlasticLearningLayer
     from processes.teacher_source.process import TeacherSource
 
-    T = strat.timesteps
-    slot, offset = slot_timing(T)
-    rule = delta_rule(strat.lr_exp, slot, strat.t_epoch, strat.x1_tau, strat.x1_impulse, seed)
-    layer = PlasticLearningLayer(weights=initial_weights(plastic, new_classes), vth=learning_vth(plastic, strat),
-                                 decay_u=plastic["decay_u"], decay_v=plastic["decay_v"], learning_rule=rule,
-                                 timesteps=T, slot=slot, offset=offset, n_slots=len(teach),
-                                 error_gain=strat.error_gain, learning_rate=row_learning_rates(plastic, strat,
-                                                                                               new_classes),
-                                 batch=strat.batch, loss_scale=strat.loss_scale, lanes=lanes,
-                                 all_rivals=strat.all_rivals)
-    teacher = TeacherSource(labels=teach, n_classes=plastic["weight"].shape[0], margin=strat.margin, slot=slot)
+    T, slot, offset = layer_args["timesteps"], layer_args["slot"], layer_args["offset"]
+    layer = PlasticLearningLayer(**layer_args)
+    teacher = TeacherSource(labels=teach, n_classes=layer_args["weights"].shape[0], margin=margin, slot=slot)
     new_source.s_out.connect(layer.s_in)
     teacher.s_out.connect(layer.target_in)
     if buffer is not None:

@@ -11,6 +11,7 @@ from lava_replay.export import SHIPPED_MODEL_DIR, model_path
 from lava_replay.lava_session import LavaSession
 from lava_replay.learning_rule import delta_rule
 from lava_replay.netx_params import read_layers
+from lava_replay.replay.compression import compress
 
 NET40 = model_path("shd19_T40_new0", SHIPPED_MODEL_DIR)
 T = 40
@@ -28,26 +29,40 @@ def latents(layers):
 
 
 def _learn(layers, latents, learning, labels, lanes=None, learning_rate=0.0, error_gain=0, batch=3,
-           reference=False, lr_exp=-7, gain_later=None):
+           reference=False, lr_exp=-7, gain_later=None, loop=False):
+    """Teach the output layer latents by schedule, as the graph LatentReplaySource -> PlasticLearningLayer <-
+    TeacherSource, or with loop=True as a LatentLearningLoop (even slots: new-class latents; odd slots: the
+    same latents replayed from a 1:2 compressed buffer); (counts, weights)."""
     from processes.latent_replay_source.process import LatentReplaySource
+    from processes.learning_loop.process import LatentLearningLoop
     from processes.plastic_learning_layer.process import PlasticLearningLayer
     from processes.teacher_source.process import TeacherSource
 
     slot, offset = slot_timing(T)
     n = len(labels)
     schedule = np.arange(n) % len(latents)
+    labels = np.asarray(labels)
     if lanes:
-        schedule, labels = schedule.reshape(-1, lanes), np.asarray(labels).reshape(-1, lanes)
-    replay = LatentReplaySource(samples=np.packbits(latents, axis=-1), steps=T, window=1, schedule=schedule,
-                                slot=slot, offset=offset)
+        schedule, labels = schedule.reshape(-1, lanes), labels.reshape(-1, lanes)
     plastic = layers[3]
-    layer = PlasticLearningLayer(weights=plastic["weight"], vth=plastic["vth"], decay_u=plastic["decay_u"],
-                                 decay_v=plastic["decay_v"], learning_rule=delta_rule(lr_exp, slot, 4, 16, 4, 7),
-                                 timesteps=T, slot=slot, offset=offset, n_slots=len(schedule),
-                                 error_gain=error_gain, learning_rate=learning_rate, batch=batch, lanes=lanes)
-    teacher = TeacherSource(labels=labels, n_classes=20, margin=4, slot=slot)
-    replay.s_out.connect(layer.s_in)
-    teacher.s_out.connect(layer.target_in)
+    layer_args = dict(weights=plastic["weight"], vth=plastic["vth"], decay_u=plastic["decay_u"],
+                      decay_v=plastic["decay_v"], learning_rule=delta_rule(lr_exp, slot, 4, 16, 4, 7), timesteps=T,
+                      slot=slot, offset=offset, n_slots=len(schedule), error_gain=error_gain,
+                      learning_rate=learning_rate, batch=batch, lanes=lanes)
+    if loop:
+        replayed = (np.arange(n) % 2 == 1).reshape(schedule.shape)
+        layer = LatentLearningLoop(new_samples=np.packbits(latents, axis=-1),
+                                   new_schedule=np.where(replayed, -1, schedule),
+                                   replay_samples=np.packbits(compress(latents, 2), axis=-1),
+                                   replay_schedule=np.where(replayed, schedule, -1), window=2, labels=labels,
+                                   margin=4, **layer_args)
+    else:
+        replay = LatentReplaySource(samples=np.packbits(latents, axis=-1), steps=T, window=1, schedule=schedule,
+                                    slot=slot, offset=offset)
+        layer = PlasticLearningLayer(**layer_args)
+        teacher = TeacherSource(labels=labels, n_classes=20, margin=4, slot=slot)
+        replay.s_out.connect(layer.s_in)
+        teacher.s_out.connect(layer.target_in)
     with LavaSession(layer, learning=learning, reference=reference) as lava:
         half = len(schedule) // 2
         lava.run(half * slot)
@@ -58,14 +73,26 @@ def _learn(layers, latents, learning, labels, lanes=None, learning_rate=0.0, err
 
 
 @pytest.mark.timeout(300)
-def test_fused_loihi_rule_equals_learning_dense_and_error_lif(layers, latents):
-    """The fused fixed_pt model against the reference SubProcessModel: same rule, seed and Var.set between runs,
-    identical output counts (so spikes) and weights, with learning on."""
+def test_fused_loihi_rule_loop_equals_the_graph_of_processes(layers, latents):
+    """The fused LatentLearningLoop (Loihi rule) against its reference SubProcessModel (two LatentReplaySources,
+    TeacherSource, LearningDense + ErrorLIF): same rule, seed and Var.set between runs, identical output counts
+    (so spikes) and weights, with learning on."""
     labels = np.array([3, 5, 7, 3, 5, 7, 11, 3, 5, 7])
-    kwargs = dict(error_gain=4, lr_exp=-4, gain_later=2)
+    kwargs = dict(error_gain=4, lr_exp=-4, gain_later=2, loop=True)
     counts_ref, weights_ref = _learn(layers, latents, "loihi", labels, reference=True, **kwargs)
     counts_fused, weights_fused = _learn(layers, latents, "loihi", labels, **kwargs)
     assert (weights_ref != layers[3]["weight"]).sum() > 20  # it learned
+    assert np.array_equal(weights_fused, weights_ref)
+    assert np.array_equal(counts_fused, counts_ref)
+
+
+@pytest.mark.timeout(300)
+def test_fused_gradient_loop_equals_the_graph_of_processes(layers, latents):
+    labels = np.array([3, 5, 7, 3, 5, 7, 3, 5, 7])
+    kwargs = dict(lanes=3, learning_rate=0.05, loop=True)
+    counts_ref, weights_ref = _learn(layers, latents, "gradient", labels, reference=True, **kwargs)
+    counts_fused, weights_fused = _learn(layers, latents, "gradient", labels, **kwargs)
+    assert (weights_ref != layers[3]["weight"]).any()
     assert np.array_equal(weights_fused, weights_ref)
     assert np.array_equal(counts_fused, counts_ref)
 

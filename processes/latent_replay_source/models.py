@@ -3,7 +3,6 @@ from lava.magma.core.decorator import implements, requires, tag
 from lava.magma.core.resources import CPU
 from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 
-from processes.spike_packing import unpack
 from processes.latent_replay_source.process import LatentReplaySource
 from processes.scheduled_source.models import ScheduledSourceModelBase
 
@@ -15,8 +14,4 @@ class PyLatentReplaySourceModel(ScheduledSourceModelBase):
     """Unpacks a stored latent and expands each window's OR bit into a spike at the window's first step."""
 
     def __init__(self, proc_params):
-        super().__init__(proc_params)
-        self.window = proc_params["window"]
-
-    def sample_spikes(self, index):
-        return unpack(self.samples[index], self.window, self.steps)
+        super().__init__(proc_params, window=proc_params["window"])

@@ -184,11 +184,10 @@ def count_loss_gradient(x, v_pre, spikes, labels, vth, decay_u, decay_v, loss_sc
 
 
 class PlasticLayerLeafModel(PyLoihiProcessModel):
-    """Ports, Vars and slot timing shared by the leaf models of PlasticLearningLayer."""
+    """Vars and slot timing shared by the leaf learners (PlasticLearningLayer's and the fused learning loop's):
+    a learner's learn_step(x, target) takes one step's latent spikes and teacher payloads and returns the
+    output spikes."""
 
-    s_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, bool, precision=1)
-    target_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=7)
-    s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, bool, precision=1)
     weights: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=8)
     vth: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=17)
     error_gain: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=8)
@@ -204,10 +203,18 @@ class PlasticLayerLeafModel(PyLoihiProcessModel):
         self.decay_v = proc_params["decay_v"]
 
 
-@implements(proc=PlasticLearningLayer, protocol=LoihiProtocol)
-@requires(CPU)
-@tag("floating_pt")
-class PyGradientLearningModel(PlasticLayerLeafModel):
+class PlasticLayerPorts:
+    """PlasticLearningLayer's ports, feeding a learner's learn_step."""
+
+    s_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, bool, precision=1)
+    target_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=7)
+    s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, bool, precision=1)
+
+    def run_spk(self):
+        self.s_out.send(self.learn_step(self.s_in.recv(), self.target_in.recv()))
+
+
+class GradientLearner(PlasticLayerLeafModel):
     """The papers' learner (see PlasticLearningLayer): fixed-point forward as the fixed_pt model's, surrogate
     gradients per taught sample (count_loss_gradient), Adamax on float shadow weights every `batch` taught
     samples (in slot order, lane by lane), weights quantized back to 8 bits after each step.
@@ -250,9 +257,9 @@ class PyGradientLearningModel(PlasticLayerLeafModel):
             self.quantized = self.weights.copy()
             self.weights_t = self.weights.T.astype(np.float32)
 
-    def run_spk(self):
-        x = self.s_in.recv().astype(np.float32).reshape(self.lane_shape + (-1,))
-        target = self.target_in.recv().reshape(self.lane_shape + (-1,))
+    def learn_step(self, x, target):
+        x = x.astype(np.float32).reshape(self.lane_shape + (-1,))
+        target = target.reshape(self.lane_shape + (-1,))
         slot_index, phase = slot_position(self.time_step, self.slot)
         if phase == 0:
             self._start_slot()
@@ -276,7 +283,7 @@ class PyGradientLearningModel(PlasticLayerLeafModel):
         check_teaching_step(target, phase, self.slot)
         if phase == teaching_step(self.slot):
             self._end_slot(slot_index, target)
-        self.s_out.send(spikes.reshape(self.out_shape))
+        return spikes.reshape(self.out_shape)
 
     def _end_slot(self, slot_index, target):
         counts = self.s_trace.sum(axis=1).astype(np.int32)
@@ -345,12 +352,16 @@ class _LearningEngine(LearningConnectionModelBitApproximate, _EngineParams):
 
 @implements(proc=PlasticLearningLayer, protocol=LoihiProtocol)
 @requires(CPU)
-@tag("fixed_pt", "fused")
-class PyFusedLoihiRuleModel(PlasticLayerLeafModel):
-    """The fixed_pt SubProcessModel (LearningDense -> ErrorLIF) in one OS process, step for step: the synaptic
+@tag("floating_pt")
+class PyGradientLearningModel(PlasticLayerPorts, GradientLearner):
+    """PlasticLearningLayer's gradient learner (GradientLearner)."""
+
+
+class LoihiRuleLearner(PlasticLayerLeafModel):
+    """The fixed_pt SubProcessModel (LearningDense -> ErrorLIF) as one leaf model, step for step: the synaptic
     sum W x(t-1), ErrorLIF's dynamics, counts and margin error, and Lava's own learning engine
     (_LearningEngine) with the same rule and seed, so spikes, counts and weights are those of the reference
-    (tested equal). One process instead of two saves the simulator's per-process messaging.
+    (tested equal; used by the fused LatentLearningLoop).
     """
 
     def __init__(self, proc_params):
@@ -365,9 +376,8 @@ class PyFusedLoihiRuleModel(PlasticLayerLeafModel):
         self.a_buff = np.zeros(n_out, np.int64)
         self.engine = None
 
-    def run_spk(self):
-        x = self.s_in.recv().astype(bool)
-        target = self.target_in.recv()
+    def learn_step(self, x, target):
+        x = x.astype(bool)
         if self.engine is None:
             self.engine = _LearningEngine(self.weights, self.rule)
         elif not np.array_equal(self.weights, self.engine.weights):  # set from outside between runs
@@ -376,7 +386,7 @@ class PyFusedLoihiRuleModel(PlasticLayerLeafModel):
         self.a_buff = self.engine.weights[:, x].sum(axis=1)
         spikes, y2, y3 = error_neuron_step(self, a_in, target, self.decay_u, self.decay_v)
         self.engine.step(self.time_step, x, y2, y3)
-        self.s_out.send(spikes)
+        return spikes
 
     def lrn_guard(self):
         return self.time_step % self.rule.t_epoch == 0

@@ -11,6 +11,18 @@ from lava.magma.core.process.variable import Var
 from lava.proc.lif.process import LearningLIF
 
 
+def check_layer_arguments(weights, timesteps, slot, offset, batch, lanes):
+    """The weights as an array, after checking a plastic layer's arguments fit together; else ValueError."""
+    weights = np.asarray(weights)
+    if weights.ndim != 2:
+        raise ValueError(f"plastic weights must be a matrix (outputs, inputs), got shape {weights.shape}")
+    if offset + timesteps >= slot:
+        raise ValueError(f"a slot of {slot} steps leaves no teaching step after offset {offset} + T={timesteps}")
+    if batch < 1 or (lanes is not None and lanes < 1):
+        raise ValueError(f"batch and lanes must be >= 1, got {batch} and {lanes}")
+    return weights
+
+
 class ErrorLIF(LearningLIF):
     """CUBA LIF neurons that count their spikes per slot and send their count error to their synapses (y2, y3).
 
@@ -120,14 +132,7 @@ class PlasticLearningLayer(AbstractProcess):
     def __init__(self, *, weights, vth, decay_u, decay_v, learning_rule, timesteps, slot, offset, n_slots,
                  error_gain=4, learning_rate=0.002, batch=64, loss_scale=0.5, lanes=None, all_rivals=False,
                  name=None):
-        weights = np.asarray(weights)
-        if weights.ndim != 2:
-            raise ValueError(f"plastic weights must be a matrix (outputs, inputs), got shape {weights.shape}")
-        if offset + timesteps >= slot:
-            raise ValueError(f"a slot of {slot} steps leaves no teaching step after offset {offset} + "
-                             f"T={timesteps}")
-        if batch < 1 or (lanes is not None and lanes < 1):
-            raise ValueError(f"batch and lanes must be >= 1, got {batch} and {lanes}")
+        weights = check_layer_arguments(weights, timesteps, slot, offset, batch, lanes)
         super().__init__(weights=weights, vth=vth, decay_u=decay_u, decay_v=decay_v, learning_rule=learning_rule,
                          timesteps=timesteps, slot=slot, offset=offset, n_slots=n_slots, error_gain=error_gain,
                          batch=batch, loss_scale=loss_scale, lanes=lanes, all_rivals=all_rivals, name=name)

@@ -9,37 +9,25 @@ from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 
 from processes.scheduled_source.process import ScheduledSpikeSource, lane_shape
 from processes.slot_clock import slot_position
+from processes.spike_packing import unpack
 
 
-class ScheduledSourceModelBase(PyLoihiProcessModel):
-    """Shared stepping of the scheduled sources: unpack a sample at the start of its slot, send it step by step."""
+class SlotSamples:
+    """The spikes a scheduled source sends: stored samples (bit-packed, `window`-compressed) laid out by slot.
 
-    s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, bool, precision=1)
+    step_spikes(time_step) gives what the source sends at a Lava time step: sample schedule[k] from step
+    `offset` of slot k on, for `steps` steps; zeros elsewhere."""
 
-    def __init__(self, proc_params):
-        super().__init__(proc_params)
-        self.samples = proc_params["samples"]
-        self.steps = proc_params["steps"]
-        self.schedule = proc_params["schedule"]
-        self.slot = proc_params["slot"]
-        self.offset = proc_params["offset"]
-        self.current = None
-        self.shape = lane_shape(self.schedule, self.samples.shape[1])
+    def __init__(self, samples, steps, schedule, slot, offset, window=1):
+        self.samples, self.steps, self.schedule = samples, steps, schedule
+        self.slot, self.offset, self.window = slot, offset, window
+        self.shape = lane_shape(schedule, samples.shape[1])
         self.silence = np.zeros(self.shape, dtype=bool)
+        self.current = None
 
     def sample_spikes(self, index):
         """(channels, steps) spikes of stored sample `index`."""
-        return np.unpackbits(self.samples[index], axis=-1, count=self.steps).astype(bool)
-
-    def run_spk(self):
-        slot_index, phase = slot_position(self.time_step, self.slot)
-        if phase == 0:
-            self.current = self.slot_spikes(slot_index)
-        t = phase - self.offset
-        if self.current is not None and 0 <= t < self.steps:
-            self.s_out.send(self.current[..., t])
-        else:
-            self.s_out.send(self.silence)
+        return unpack(self.samples[index], self.window, self.steps)
 
     def slot_spikes(self, slot_index):
         """(channels, steps) or (lanes, channels, steps) spikes of a slot; None when the slot is silent."""
@@ -52,6 +40,28 @@ class ScheduledSourceModelBase(PyLoihiProcessModel):
         for lane in np.flatnonzero(scheduled >= 0):
             spikes[lane] = self.sample_spikes(scheduled[lane])
         return spikes
+
+    def step_spikes(self, time_step):
+        """Spikes sent at `time_step` (the steps of a run, in order)."""
+        slot_index, phase = slot_position(time_step, self.slot)
+        if phase == 0:
+            self.current = self.slot_spikes(slot_index)
+        t = phase - self.offset
+        return self.current[..., t] if self.current is not None and 0 <= t < self.steps else self.silence
+
+
+class ScheduledSourceModelBase(PyLoihiProcessModel):
+    """Shared stepping of the scheduled sources: a sample unpacked at the start of its slot, sent step by step."""
+
+    s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, bool, precision=1)
+
+    def __init__(self, proc_params, window=1):
+        super().__init__(proc_params)
+        p = proc_params
+        self.sent = SlotSamples(p["samples"], p["steps"], p["schedule"], p["slot"], p["offset"], window)
+
+    def run_spk(self):
+        self.s_out.send(self.sent.step_spikes(self.time_step))
 
 
 @implements(proc=ScheduledSpikeSource, protocol=LoihiProtocol)

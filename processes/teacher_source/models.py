@@ -11,6 +11,26 @@ from processes.teacher_source.process import COMPETITOR, TeacherSource, labelled
 from processes.slot_clock import slot_position, teaching_step
 
 
+class TeacherPayloads:
+    """What a TeacherSource sends: step_payloads(time_step) is the payload of labels[k] at slot k's teaching step,
+    zeros elsewhere."""
+
+    def __init__(self, labels, n_classes, margin, slot):
+        self.labels, self.slot = labels, slot
+        # row c: the payloads that teach class c; the last row (label -1): no teaching
+        self.targets = np.full((n_classes + 1, n_classes), COMPETITOR, np.int32)
+        np.fill_diagonal(self.targets, labelled_payload(margin))
+        self.targets[n_classes] = 0
+        self.silent = np.zeros(labels.shape[1:] + (n_classes,), np.int32)
+
+    def step_payloads(self, time_step):
+        """Payloads sent at `time_step`."""
+        slot_index, phase = slot_position(time_step, self.slot)
+        if phase == teaching_step(self.slot) and slot_index < len(self.labels):
+            return self.targets[self.labels[slot_index]]
+        return self.silent
+
+
 @implements(proc=TeacherSource, protocol=LoihiProtocol)
 @requires(CPU)
 @tag("fixed_pt")
@@ -21,19 +41,8 @@ class PyTeacherSourceModel(PyLoihiProcessModel):
 
     def __init__(self, proc_params):
         super().__init__(proc_params)
-        self.labels = proc_params["labels"]
-        self.slot = proc_params["slot"]
-        self.teach_step = teaching_step(self.slot)
-        n = proc_params["n_classes"]
-        # row c: the payloads that teach class c; the last row (label -1): no teaching
-        self.targets = np.full((n + 1, n), COMPETITOR, np.int32)
-        np.fill_diagonal(self.targets, labelled_payload(proc_params["margin"]))
-        self.targets[n] = 0
-        self.silent = np.zeros(self.labels.shape[1:] + (n,), np.int32)
+        p = proc_params
+        self.payloads = TeacherPayloads(p["labels"], p["n_classes"], p["margin"], p["slot"])
 
     def run_spk(self):
-        slot_index, phase = slot_position(self.time_step, self.slot)
-        if phase == self.teach_step and slot_index < len(self.labels):
-            self.s_out.send(self.targets[self.labels[slot_index]])
-        else:
-            self.s_out.send(self.silent)
+        self.s_out.send(self.payloads.step_payloads(self.time_step))
