@@ -195,6 +195,7 @@ def speed_main(args):
     """python -m lava_replay.bench speed."""
     from lava_replay.data.protocols import load_shd_protocol, pretrain_classes
     from lava_replay.export import pretrained_model
+    from lava_replay.plots import speed_bars
     from lava_replay.speed import bench_speed, markdown
 
     for option in ("samples", "train_samples", "stock_samples", "lanes"):
@@ -206,8 +207,9 @@ def speed_main(args):
     results = bench_speed(data, protocol, path, args.samples, args.train_samples, args.stock_samples, args.lanes,
                           args.seed, spikedyn)
     atomic_write_json(args.out, {"bench": "speed", **results})
+    speed_bars(results, os.path.splitext(args.out)[0] + ".png")
     print(markdown(results))
-    print(f"written: {args.out}")
+    print(f"written: {args.out} and its figure {os.path.splitext(args.out)[0]}.png")
     return 0
 
 

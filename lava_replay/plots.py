@@ -58,3 +58,25 @@ def cost_bars(reports, path):
         ax.set_title(label, fontsize=9)
     fig.tight_layout()
     save_figure(fig, path)
+
+
+def speed_bars(results, path):
+    """Samples/s of each Lava path of a bench speed result (speed.json), log scale, stock netx marked."""
+    from lava_replay.speed import PATHS
+
+    names = ["stock netx", f"evaluation, {results['lanes']} lanes"]
+    values = [results["stock_netx"]["samples_per_s"], results["evaluation"]["samples_per_s"]]
+    names += [label.format(lanes=results["lanes"]) for _, label in PATHS]
+    values += [results["continual"][name]["samples_per_s"] for name, _ in PATHS]
+    fig = Figure(figsize=(7, 3.4))
+    ax = fig.subplots()
+    ax.barh(names[::-1], values[::-1], color=["tab:blue"] * (len(values) - 1) + ["tab:gray"])
+    ax.set_xscale("log")
+    ax.set_xlim(right=max(values) * 3)
+    ax.axvline(values[0], color="k", lw=0.8, ls="--")
+    for y, v in enumerate(values[::-1]):
+        ax.annotate(f"{v:.1f}", (v, y), xytext=(3, 0), textcoords="offset points", va="center", fontsize=8)
+    ax.set_xlabel(f"samples/s in Lava (T={results['timesteps']}, CPU simulator)")
+    ax.tick_params(axis="y", labelsize=8)
+    fig.tight_layout()
+    save_figure(fig, path)

@@ -78,6 +78,12 @@ def bench_speed(data, protocol, model_path, samples=256, train_samples=256, stoc
     return results
 
 
+PATHS = (("gradient_fast", "gradient learner, {lanes} lanes per slot, fused loop"),
+         ("gradient_reference", "gradient learner, reference (1 per slot)"),
+         ("loihi_fast", "Loihi rule, fused loop (1 OS process)"),
+         ("loihi_reference", "Loihi rule, reference (LearningDense + ErrorLIF)"))
+
+
 def markdown(results):
     """speed.json as a markdown table."""
     rows = ["| path | samples/s | × stock netx | × its reference |", "|---|---|---|---|"]
@@ -86,10 +92,8 @@ def markdown(results):
     ev = results["evaluation"]["samples_per_s"]
     rows.append(f"| (b) evaluation, {results['lanes']} lanes per slot | {ev:.1f} | {ev / stock:.1f} | |")
     c = results["continual"]
-    for name, label in (("gradient_fast", f"gradient learner, {results['lanes']} lanes per slot"),
-                        ("gradient_reference", "gradient learner, reference (1 per slot)"),
-                        ("loihi_fast", "Loihi rule, fused (1 OS process)"),
-                        ("loihi_reference", "Loihi rule, reference (LearningDense + ErrorLIF)")):
+    for name, label in PATHS:
+        label = label.format(lanes=results["lanes"])
         ref = c[name.split("_")[0] + "_reference"]["samples_per_s"]
         rows.append(f"| (c) continual, {label} | {c[name]['samples_per_s']:.1f} | "
                     f"{c[name]['samples_per_s'] / stock:.1f} | {c[name]['samples_per_s'] / ref:.1f} |")

@@ -1,1 +1,0 @@
-"""Latent replay: what is stored (buffer, compression, memory) and when it is replayed (schedule)."""

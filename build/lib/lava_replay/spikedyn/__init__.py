@@ -1,1 +1,0 @@
-"""SpikeDyn (Putra & Shafique, DAC 2021) in Lava: unsupervised continual learning with direct lateral inhibition."""

@@ -1,1 +1,0 @@
-"""A ProcessModel of Lava's LIFReset that keeps back-to-back samples independent in recurrent netx layers."""

@@ -1,1 +1,0 @@
-"""SpikeDyn excitatory layer: leaky integrate-and-fire with adaptive threshold, learning-gated bAP, spike counts."""

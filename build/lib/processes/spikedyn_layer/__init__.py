@@ -1,1 +1,0 @@
-"""SpikeDyn layer: learning synapses, excitatory neurons and lateral inhibition as one hierarchical Process."""

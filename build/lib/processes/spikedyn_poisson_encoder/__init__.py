@@ -1,1 +1,0 @@
-"""SpikeDyn Poisson rate encoder: MNIST images → seeded Poisson spike trains, one image per presentation."""
