@@ -43,10 +43,11 @@ def op_counts(result):
 def execution_path(settings):
     """How the job ran in Lava, in words: the fast CPU paths or the reference graph of named processes."""
     if settings.lanes is None:
-        return "reference (one sample per slot; the Loihi rule as LearningDense + ErrorLIF)"
-    learner = (f"gradient learner {settings.lanes} per slot" if settings.learning == "gradient"
-               else "Loihi rule fused in one process")
-    return f"fast ({settings.lanes} samples per slot in evaluation and latents, {learner})"
+        return "reference (graph of named processes, one sample per slot; the Loihi rule as LearningDense + ErrorLIF)"
+    learner = (f"gradient learner {settings.lanes} samples per slot" if settings.learning == "gradient"
+               else "Loihi rule one sample per slot")
+    return (f"fast ({settings.lanes} samples per slot in evaluation and latents; learning loop fused in one OS "
+            f"process, {learner})")
 
 
 def build_report(result, method, backend, seed, data_info, quick):

@@ -28,6 +28,7 @@ def test_quick_replay4ncl_report(quick_run):
     out, report = quick_run
     assert report["method"] == "replay4ncl" and report["backend"] == "sim" and report["lr_layer"] == 3
     assert report["timesteps"] == 40 and report["new_classes"] == [0] and report["seed"] == 0
+    assert report["path"].startswith("fast (64 samples per slot") and "learning loop fused" in report["path"]
     acc = report["accuracy"]
     for key in ("old", "new", "all", "old_before"):
         assert 0.0 <= acc[key] <= 1.0
