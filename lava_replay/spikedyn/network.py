@@ -4,8 +4,9 @@ lateral inhibition).
 SpikeDyn: the excitatory layer inhibits itself through one recurrent Dense (N×N, zero diagonal), no
 inhibitory neurons. Diehl & Cook baseline: excitatory → one-to-one Dense → inhibitory LIF layer → Dense
 back to all other excitatory neurons. Both learn with a Loihi 2-factor rule on a LearningDense, see
-`learning_rule`. The layer runs as the reference graph of Lava processes or, by default on the CPU
-simulator, as its fused model (one OS process, bit-equal; processes/spikedyn_layer).
+`learning_rule`. Encoder and layer are one SpikeDynStream Process: the reference graph of Lava processes
+(encoder, and the layer's LearningDense, neurons and inhibition) or, by default on the CPU simulator, its
+fused model (one OS process, bit-equal; processes/spikedyn_stream).
 """
 import time
 from dataclasses import dataclass
@@ -16,9 +17,10 @@ from lava.magma.core.learning.learning_rule import Loihi2FLearningRule
 from lava_replay.errors import LavaReplayError, process_arguments
 from lava_replay.lava_session import LavaSession
 from processes.spikedyn_excitatory.dynamics import unpack_counts
-from processes.spikedyn_layer.models import PySpikeDynLayerFused, SubSpikeDynLayerModel
+from processes.spikedyn_layer.models import SubSpikeDynLayerModel
 from processes.spikedyn_layer.process import SpikeDynLayer
-from processes.spikedyn_poisson_encoder.process import SpikeDynPoissonEncoder
+from processes.spikedyn_stream.models import PySpikeDynStreamFused, SubSpikeDynStreamModel
+from processes.spikedyn_stream.process import SpikeDynStream
 
 N_INPUT = 784
 W_INIT_MAX = 76      # Diehl & Cook initialise in [0, 0.3] of the maximum
@@ -91,8 +93,8 @@ class RunResult:
 
 
 def layer_model(fused, backend="sim"):
-    """The SpikeDynLayer model: the fused CPU model (fused=True, simulator only) or the reference graph."""
-    return PySpikeDynLayerFused if fused and backend == "sim" else SubSpikeDynLayerModel
+    """The SpikeDynStream model: the fused CPU model (fused=True, simulator only) or the reference graph."""
+    return PySpikeDynStreamFused if fused and backend == "sim" else SubSpikeDynStreamModel
 
 
 class SpikeDynNetwork:
@@ -102,29 +104,27 @@ class SpikeDynNetwork:
         self.cfg = cfg
         self.schedule = schedule
         with process_arguments():
-            self.encoder = SpikeDynPoissonEncoder(images=schedule.images.reshape(len(schedule.images), -1),
-                                                  present_steps=cfg.present_steps, sample_steps=cfg.sample_steps,
-                                                  max_rate_hz=cfg.max_rate_hz, seed=cfg.seed)
             kind = ("diehl_cook" if cfg.baseline else "direct") if inhibition else "none"
-            self.layer = SpikeDynLayer(
-                weights=initial_weights(cfg) if weights is None else weights, learning_rule=learning_rule(cfg),
-                vth=VTH, v_decay_shift=V_DECAY_SHIFT, refractory=REFRACTORY,
+            self.stream = SpikeDynStream(
+                images=schedule.images.reshape(len(schedule.images), -1), present_steps=cfg.present_steps,
+                max_rate_hz=cfg.max_rate_hz, seed=cfg.seed,
+                weights=initial_weights(cfg) if weights is None else weights, learning_rule=learning_rule(cfg), vth=VTH,
+                v_decay_shift=V_DECAY_SHIFT, refractory=REFRACTORY,
                 theta_plus=cfg.theta_plus if cfg.adaptive_threshold else 0, theta_decay_shift=THETA_DECAY_SHIFT,
                 sample_steps=cfg.sample_steps, learn=schedule.learn, record_slot=schedule.record_slot, theta=theta,
                 inhibition=kind, inhibition_weight=INHIBITION, inhibition_exp=INHIBITION_EXP,
                 weight_norm_total=cfg.weight_norm_total if cfg.weight_norm else 0)
-        self.encoder.s_out.connect(self.layer.s_in)
 
     def run_blocks(self, block_sizes, backend="sim", progress=None, fused=True):
         """Run the schedule in blocks of presentations (progress(i) after each), read the results, stop.
         fused: the layer's fused model (CPU simulator only; the reference graph otherwise)."""
-        if self.cfg.weight_norm and layer_model(fused, backend) is not PySpikeDynLayerFused:
+        if self.cfg.weight_norm and layer_model(fused, backend) is not PySpikeDynStreamFused:
             raise LavaReplayError("Diehl & Cook's weight normalisation runs in the fused CPU model only; drop "
                                   "--reference / --backend loihi, or use --no-weight-norm")
         steps = 0
         start = time.perf_counter()
-        model_map = {SpikeDynLayer: layer_model(fused, backend)}
-        with LavaSession(self.encoder, backend, model_map) as lava:
+        model_map = {SpikeDynStream: layer_model(fused, backend), SpikeDynLayer: SubSpikeDynLayerModel}
+        with LavaSession(self.stream, backend, model_map) as lava:
             for i, size in enumerate(block_sizes):
                 n_steps = int(size) * self.cfg.sample_steps
                 lava.run(n_steps)
@@ -132,8 +132,9 @@ class SpikeDynNetwork:
                 if progress:
                     progress(i)
             seconds = time.perf_counter() - start
-            return RunResult(counts=unpack_counts(self.layer.counts.get(), self.cfg.neurons),
-                             exc_spikes=self.layer.spike_total.get().astype(np.int64),
-                             input_spikes=self.encoder.spike_count.get().astype(np.int64),
-                             weights=self.layer.weights.get().astype(np.int64),
-                             theta=self.layer.theta.get().astype(np.int64), steps=steps, seconds=seconds)
+            stream = self.stream
+            return RunResult(counts=unpack_counts(stream.counts.get(), self.cfg.neurons),
+                             exc_spikes=stream.spike_total.get().astype(np.int64),
+                             input_spikes=stream.spike_count.get().astype(np.int64),
+                             weights=stream.weights.get().astype(np.int64),
+                             theta=stream.theta.get().astype(np.int64), steps=steps, seconds=seconds)

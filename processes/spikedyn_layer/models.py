@@ -2,12 +2,10 @@
 from collections import deque
 
 import numpy as np
-from lava.magma.core.decorator import implements, requires, tag
+from lava.magma.core.decorator import implements, tag
 from lava.magma.core.model.py.model import PyLoihiProcessModel
-from lava.magma.core.model.py.ports import PyInPort
 from lava.magma.core.model.py.type import LavaPyType
 from lava.magma.core.model.sub.model import AbstractSubProcessModel
-from lava.magma.core.resources import CPU
 from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 from lava.proc.dense.process import Dense, LearningDense
 from lava.proc.lif.process import LIF
@@ -73,16 +71,12 @@ class SubSpikeDynLayerModel(AbstractSubProcessModel):
         self.back = back
 
 
-@implements(proc=SpikeDynLayer, protocol=LoihiProtocol)
-@requires(CPU)
-@tag("fused")
-class PySpikeDynLayerFused(AdaptiveLifDynamics, PyLoihiProcessModel):
-    """The reference graph's arithmetic in one OS process: the same integer synapse sums and neuron dynamics,
+class FusedLayerDynamics(AdaptiveLifDynamics, PyLoihiProcessModel):
+    """The reference graph's arithmetic in one leaf model: the same integer synapse sums and neuron dynamics,
     inhibition as the spikes of the last (direct) or second-to-last (Diehl & Cook) step, and the learning rule
     through SparseLearningEngine (Lava's engine on the synapses that can change; bit-equal); plus the weight
-    normalisation step, which only this model has."""
+    normalisation step, which only the fused models have. layer_step(s_in) is one step on input spikes s_in."""
 
-    s_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, bool, precision=1)
     weights: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=8)
 
     def __init__(self, proc_params):
@@ -105,13 +99,13 @@ class PySpikeDynLayerFused(AdaptiveLifDynamics, PyLoihiProcessModel):
         self.past = deque([np.zeros(n, dtype=bool)] * self.delay, maxlen=self.delay)
         self.silent = np.zeros(n, dtype=bool)
 
-    def run_spk(self):
+    def layer_step(self, s_in):
         if self.engine is None:
             self._start()
         sample, learning = self._presentation()
         if learning and self.norm_total and slot_position(self.time_step, self.window)[1] == 0:
             normalise_rows(self.weights, self.norm_total)
-        s_in = self.s_in.recv().astype(bool)
+        s_in = s_in.astype(bool)
         a_in = self.a_syn
         if self.delay:
             old = self.past[0]

@@ -63,27 +63,33 @@ class SpikeDynLayer(AbstractProcess):
         Layer spikes per presentation.
     """
 
-    def __init__(self, *, weights, learning_rule, vth, v_decay_shift, refractory, theta_plus, theta_decay_shift,
-                 sample_steps, learn, record_slot, inhibition, inhibition_weight, inhibition_exp, theta=None,
-                 weight_norm_total=0, **kwargs):
-        if inhibition not in INHIBITION_KINDS:
-            raise ValueError(f"inhibition {inhibition!r}; expected one of {INHIBITION_KINDS}")
-        weights = np.asarray(weights, dtype=np.int32)
-        n, n_in = weights.shape
-        learn = np.asarray(learn, dtype=np.int32)
-        record_slot = np.asarray(record_slot, dtype=np.int32)
-        n_record = max(int(record_slot.max()) + 1, 1) if len(record_slot) else 1
-        theta = np.zeros(n, np.int32) if theta is None else np.asarray(theta, np.int32)
-        super().__init__(learning_rule=learning_rule, vth=int(vth), v_decay_shift=int(v_decay_shift),
-                         refractory=int(refractory), theta_plus=int(theta_plus),
-                         theta_decay_shift=int(theta_decay_shift), sample_steps=int(sample_steps),
-                         inhibition=inhibition, inhibition_weight=int(inhibition_weight),
-                         inhibition_exp=int(inhibition_exp), weight_norm_total=int(weight_norm_total), **kwargs)
-        self.s_in = InPort(shape=(n_in,))
-        self.weights = Var(shape=(n, n_in), init=weights)
-        self.theta = Var(shape=(n,), init=theta)
-        self.learn = Var(shape=learn.shape, init=learn)
-        self.record_slot = Var(shape=record_slot.shape, init=record_slot)
-        words = packed_width(n)
-        self.counts = Var(shape=(n_record, words), init=np.zeros((n_record, words), dtype=np.int64))
-        self.spike_total = Var(shape=learn.shape, init=np.zeros(learn.shape, dtype=np.int32))
+    def __init__(self, *, name=None, **parameters):
+        params, initial = layer_parameters(**parameters)
+        super().__init__(name=name, **params)
+        self.s_in = InPort(shape=(params["weights"].shape[1],))
+        for var, init in initial.items():
+            setattr(self, var, Var(shape=init.shape, init=init))
+
+
+def layer_parameters(*, weights, learning_rule, vth, v_decay_shift, refractory, theta_plus, theta_decay_shift,
+                     sample_steps, learn, record_slot, inhibition, inhibition_weight, inhibition_exp, theta=None,
+                     weight_norm_total=0):
+    """(proc params, {Var: initial value}) of a SpikeDynLayer, after checking the arguments; else ValueError."""
+    if inhibition not in INHIBITION_KINDS:
+        raise ValueError(f"inhibition {inhibition!r}; expected one of {INHIBITION_KINDS}")
+    weights = np.asarray(weights, dtype=np.int32)
+    n = weights.shape[0]
+    learn = np.asarray(learn, dtype=np.int32)
+    record_slot = np.asarray(record_slot, dtype=np.int32)
+    n_record = max(int(record_slot.max()) + 1, 1) if len(record_slot) else 1
+    params = dict(weights=weights, learning_rule=learning_rule, vth=int(vth), v_decay_shift=int(v_decay_shift),
+                  refractory=int(refractory), theta_plus=int(theta_plus), theta_decay_shift=int(theta_decay_shift),
+                  sample_steps=int(sample_steps), learn=learn, record_slot=record_slot, inhibition=inhibition,
+                  inhibition_weight=int(inhibition_weight), inhibition_exp=int(inhibition_exp),
+                  theta=theta, weight_norm_total=int(weight_norm_total))
+    initial = {"weights": weights,
+               "theta": np.zeros(n, np.int32) if theta is None else np.asarray(theta, np.int32),
+               "learn": learn, "record_slot": record_slot,
+               "counts": np.zeros((n_record, packed_width(n)), dtype=np.int64),
+               "spike_total": np.zeros(learn.shape, dtype=np.int32)}
+    return params, initial

@@ -12,6 +12,25 @@ from processes.slot_clock import slot_position
 from processes.spikedyn_poisson_encoder.process import PROB_BITS, SpikeDynPoissonEncoder
 
 
+class PoissonDraws:
+    """The encoder's arithmetic: step(time_step, prob, spike_count) draws one 16-bit uniform integer per pixel
+    and fires where it is below the pixel's probability (image `sample` of the step), counting the spikes."""
+
+    def __init__(self, present_steps, sample_steps, seed, size):
+        self.present, self.window = present_steps, sample_steps
+        self.rng = np.random.default_rng(seed)
+        self.silence = np.zeros(size, dtype=bool)
+
+    def step(self, time_step, prob, spike_count):
+        """Spikes of `time_step`; spike_count[sample] grows by their number."""
+        sample, phase = slot_position(time_step, self.window)
+        if sample >= prob.shape[0] or phase >= self.present:
+            return self.silence
+        spikes = self.rng.integers(0, 2 ** PROB_BITS, size=self.silence.shape) < prob[sample]
+        spike_count[sample] += int(spikes.sum())
+        return spikes
+
+
 @implements(proc=SpikeDynPoissonEncoder, protocol=LoihiProtocol)
 @requires(CPU)
 @tag("fixed_pt")
@@ -24,15 +43,8 @@ class PySpikeDynPoissonEncoderFixed(PyLoihiProcessModel):
 
     def __init__(self, proc_params):
         super().__init__(proc_params)
-        self.present = proc_params["present_steps"]
-        self.window = proc_params["sample_steps"]
-        self.rng = np.random.default_rng(proc_params["seed"])
+        p = proc_params
+        self.draws = PoissonDraws(p["present_steps"], p["sample_steps"], p["seed"], p["size"])
 
     def run_spk(self):
-        sample, phase = slot_position(self.time_step, self.window)
-        spikes = np.zeros(self.s_out.shape, dtype=bool)
-        if sample < self.prob.shape[0] and phase < self.present:
-            draw = self.rng.integers(0, 2 ** PROB_BITS, size=spikes.shape)
-            spikes = draw < self.prob[sample]
-            self.spike_count[sample] += int(spikes.sum())
-        self.s_out.send(spikes)
+        self.s_out.send(self.draws.step(self.time_step, self.prob, self.spike_count))

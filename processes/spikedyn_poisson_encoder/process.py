@@ -37,12 +37,20 @@ class SpikeDynPoissonEncoder(AbstractProcess):
         Spikes sent per image (for the energy model).
     """
 
-    def __init__(self, *, images, present_steps, sample_steps, max_rate_hz=63.75, seed=0, **kwargs):
-        images = np.asarray(images)
-        n, size = images.shape
-        prob = images.astype(np.float64) / 255.0 * max_rate_hz / 1000.0
-        super().__init__(present_steps=int(present_steps), sample_steps=int(sample_steps), seed=int(seed),
-                         **kwargs)
-        self.s_out = OutPort(shape=(size,))
-        self.prob = Var(shape=(n, size), init=np.round(prob * 2 ** PROB_BITS).astype(np.int32))
-        self.spike_count = Var(shape=(n,), init=np.zeros(n, dtype=np.int32))
+    def __init__(self, *, name=None, **parameters):
+        params, initial = encoder_parameters(**parameters)
+        super().__init__(name=name, **params)
+        self.s_out = OutPort(shape=(params["size"],))
+        for var, init in initial.items():
+            setattr(self, var, Var(shape=init.shape, init=init))
+
+
+def encoder_parameters(*, images, present_steps, sample_steps, max_rate_hz=63.75, seed=0):
+    """(proc params, {Var: initial value}) of a SpikeDynPoissonEncoder."""
+    images = np.asarray(images)
+    n, size = images.shape
+    prob = images.astype(np.float64) / 255.0 * max_rate_hz / 1000.0
+    params = dict(present_steps=int(present_steps), sample_steps=int(sample_steps), seed=int(seed), size=size)
+    initial = {"prob": np.round(prob * 2 ** PROB_BITS).astype(np.int32),
+               "spike_count": np.zeros(n, dtype=np.int32)}
+    return params, initial
