@@ -38,9 +38,9 @@ class Strategy:
     vth_scale: plastic-layer threshold during and after continual learning, relative to the pretrained one.
     Loihi rule: lr_exp / error_gain (the rule's scale 2^lr_exp and the run-time error gain: together the
     learning rate), gain_decay (the error gain is multiplied by it after every epoch, with Var.set, never below
-    1), all_rivals (every competitor inside the margin learns, not only the strongest), margin (spikes by which
-    the labelled class's neuron must out-spike the others), epochs, t_epoch / x1_tau / x1_impulse
-    (learning-epoch length and pre-synaptic trace).
+    1), error_rule (the neurons' count error: 'strongest_rival', 'all_rivals' or 'softmax', see ErrorLIF),
+    margin (spikes by which the labelled class's neuron must out-spike the others), epochs, t_epoch / x1_tau /
+    x1_impulse (learning-epoch length and pre-synaptic trace).
     Gradient learner: learning_rate (Adamax step), old_class_lr_scale (the old classes' weight rows learn at
     learning_rate times this), gradient_epochs, batch (taught samples per update), loss_scale (the counts'
     scale in the cross-entropy, as in pretraining).
@@ -54,7 +54,7 @@ class Strategy:
     lr_exp: int = -7
     error_gain: int = 2
     gain_decay: float = 1.0
-    all_rivals: bool = False
+    error_rule: str = "strongest_rival"
     epochs: int = 1
     margin: int = 4
     t_epoch: int = 4
@@ -297,7 +297,7 @@ def layer_arguments(plastic, strat, new_classes, seed, n_slots, lanes=None):
                 learning_rule=delta_rule(strat.lr_exp, slot, strat.t_epoch, strat.x1_tau, strat.x1_impulse, seed),
                 timesteps=T, slot=slot, offset=offset, n_slots=n_slots, error_gain=strat.error_gain,
                 learning_rate=row_learning_rates(plastic, strat, new_classes), batch=strat.batch,
-                loss_scale=strat.loss_scale, lanes=lanes, all_rivals=strat.all_rivals)
+                loss_scale=strat.loss_scale, lanes=lanes, error_rule=strat.error_rule)
 
 
 def learning_graph(layer_args, margin, teach, new_source, buffer, replay_schedule):

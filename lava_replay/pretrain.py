@@ -276,7 +276,8 @@ def build_parser():
     p.add_argument("--batch-size", type=int, default=TrainConfig.batch_size)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
-    p.add_argument("--name", default=None, help="model name, written as <model-dir>/<name>.net (default e.g. shd19_T100_new0)")
+    p.add_argument("--name", default=None,
+                   help="model name, written as <model-dir>/<name>.net (default e.g. shd19_T100_new0)")
     p.add_argument("--model-dir", default=USER_MODEL_DIR,
                    help="where the model is written (default: ./models; --init-from / --distill-from names are "
                         "looked up there, then among the shipped models)")

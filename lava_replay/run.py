@@ -17,6 +17,7 @@ from lava_replay.continual import DEFAULT_LANES, STRATEGIES
 from lava_replay.fileio import atomic_write_json, file_sha256
 from lava_replay.options import above_zero, at_least, output_folder
 from lava_replay.replay.schedule import ORDERS
+from processes.plastic_learning_layer.process import ERROR_RULES
 
 QUICK = {"replay_per_class": 4, "eval_per_class": 3, "max_new": 24, "epochs": {"loihi": 1, "gradient": 10}}
 DEFAULT_REPLAY_PER_CLASS = 64  # one minibatch per old class, SpikingLR's smallest buffer
@@ -49,8 +50,10 @@ def build_parser():
     p.add_argument("--error-gain", type=int, default=None, help="Loihi rule: starting error gain (default 2)")
     p.add_argument("--gain-decay", type=float, default=None,
                    help="Loihi rule: error gain multiplied by this after every epoch (Var.set; default 1)")
-    p.add_argument("--all-rivals", action="store_true", default=None,
-                   help="Loihi rule: every competitor inside the margin learns, not only the strongest")
+    p.add_argument("--error-rule", choices=ERROR_RULES, default=None,
+                   help="Loihi rule: the output neurons' count error: the margin shortfall against the strongest "
+                        "rival (default), against every rival inside the margin, or the softmax cross-entropy "
+                        "error of every output")
     p.add_argument("--vth-scale", type=float, default=None,
                    help="learning layer's threshold relative to the pretrained one (default: the method's)")
     p.add_argument("--buffer", default=None, help="replay an existing replay_buffer.npz instead of making one")
@@ -179,7 +182,7 @@ def main(argv=None):
     report, _ = run_method(args.method, data, protocol, directory, settings, args.epochs, args.model, args.buffer,
                            args.quick, out=args.out, learning_rate=args.learning_rate, vth_scale=args.vth_scale,
                            old_class_lr_scale=args.old_class_lr_scale, order=args.order,
-                           error_gain=args.error_gain, gain_decay=args.gain_decay, all_rivals=args.all_rivals)
+                           error_gain=args.error_gain, gain_decay=args.gain_decay, error_rule=args.error_rule)
     print(summary(report) + f"\n  report: {args.out}/report.json")
     return 0
 

@@ -182,6 +182,19 @@ def test_margin_error_by_hand():
     assert margin_error(np.array([7, 9, 2, 8]), teach).tolist() == [0, 2, 0, -2]
 
 
+def test_softmax_error_by_hand():
+    from processes.plastic_learning_layer.models import output_error
+
+    teach = np.array([64, 1 + 3, 64, 64])  # neuron 1 labelled
+    # logits 0.5 * c = [0, 2, 0, 0]: softmax [0.0923, 0.7232, 0.0923, 0.0923] -> 8 * (onehot - p), rounded
+    assert output_error(np.array([0, 4, 0, 0]), teach, "softmax").tolist() == [-1, 2, -1, -1]
+    # a confident right answer leaves nothing to learn; a wrong one moves every output
+    assert not output_error(np.array([0, 20, 0, 0]), teach, "softmax").any()
+    assert output_error(np.array([0, 0, 10, 0]), teach, "softmax").tolist() == [0, 8, -8, 0]
+    assert not output_error(np.array([0, 4, 0, 0]), np.zeros(4, int), "softmax").any()
+    assert output_error(np.array([7, 9, 2, 8]), teach, "all_rivals").tolist() == [-1, 2, 0, -2]
+
+
 def test_error_gain_decays_per_epoch_but_not_below_one():
     from lava_replay.continual import epoch_gain, strategy
 

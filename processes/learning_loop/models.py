@@ -13,7 +13,7 @@ from processes.teacher_source.models import TeacherPayloads
 from processes.teacher_source.process import TeacherSource
 
 LAYER_PARAMETERS = ("weights", "vth", "decay_u", "decay_v", "learning_rule", "timesteps", "slot", "offset", "n_slots",
-                    "error_gain", "learning_rate", "batch", "loss_scale", "lanes", "all_rivals")
+                    "error_gain", "learning_rate", "batch", "loss_scale", "lanes", "error_rule")
 
 
 @implements(proc=LatentLearningLoop, protocol=LoihiProtocol)

@@ -3,7 +3,7 @@ import numpy as np
 from lava.magma.core.process.process import AbstractProcess
 from lava.magma.core.process.variable import Var
 
-from processes.plastic_learning_layer.process import check_layer_arguments
+from processes.plastic_learning_layer.process import check_error_rule, check_layer_arguments
 from processes.scheduled_source.process import checked_schedule
 from processes.spike_packing import stored_steps
 
@@ -30,7 +30,7 @@ class LatentLearningLoop(AbstractProcess):
     margin : int
         The teacher's margin.
     weights, vth, decay_u, decay_v, learning_rule, timesteps, slot, offset, n_slots, error_gain, learning_rate,
-    batch, loss_scale, lanes, all_rivals
+    batch, loss_scale, lanes, error_rule
         The PlasticLearningLayer's parameters.
 
     Vars
@@ -44,7 +44,8 @@ class LatentLearningLoop(AbstractProcess):
 
     def __init__(self, *, new_samples, new_schedule, replay_samples, replay_schedule, window, labels, margin,
                  weights, vth, decay_u, decay_v, learning_rule, timesteps, slot, offset, n_slots, error_gain=4,
-                 learning_rate=0.002, batch=64, loss_scale=0.5, lanes=None, all_rivals=False, name=None):
+                 learning_rate=0.002, batch=64, loss_scale=0.5, lanes=None, error_rule="strongest_rival",
+                 name=None):
         new_samples, new_schedule = checked_schedule(new_samples, timesteps, timesteps, new_schedule, slot, offset)
         replay_samples, replay_schedule = checked_schedule(replay_samples, stored_steps(timesteps, window),
                                                            timesteps, replay_schedule, slot, offset)
@@ -55,12 +56,13 @@ class LatentLearningLoop(AbstractProcess):
         if ((new_schedule >= 0) & (replay_schedule >= 0)).any():
             raise ValueError("a slot (or lane) can hold a new-class sample or a replayed one, not both")
         weights = check_layer_arguments(weights, timesteps, slot, offset, batch, lanes)
+        check_error_rule(error_rule)
         super().__init__(new_samples=new_samples, new_schedule=new_schedule, replay_samples=replay_samples,
                          replay_schedule=replay_schedule, window=window, labels=labels, margin=margin,
                          weights=weights, vth=vth, decay_u=decay_u, decay_v=decay_v, learning_rule=learning_rule,
                          timesteps=timesteps, slot=slot, offset=offset, n_slots=n_slots, error_gain=error_gain,
                          learning_rate=learning_rate, batch=batch, loss_scale=loss_scale, lanes=lanes,
-                         all_rivals=all_rivals, name=name)
+                         error_rule=error_rule, name=name)
         n_out = weights.shape[0]
         counts = (n_slots,) + (() if lanes is None else (lanes,)) + (n_out,)
         self.weights = Var(shape=weights.shape, init=weights)

@@ -41,9 +41,32 @@ def margin_error(count, target, all_rivals=False):
     return error
 
 
+SOFTMAX_LOGIT_SCALE = 0.5   # counts -> logits, as in pretraining (TrainConfig.logit_scale)
+SOFTMAX_ERROR_SCALE = 8     # onehot - softmax (in [-1, 1]) -> integer error before the gain
+
+
+def softmax_error(count, target):
+    """Count error of the softmax rule (see ErrorLIF): round(8 * (onehot(L) - softmax(0.5 * c))) for every
+    output neuron; zeros without a teacher."""
+    label, _ = decode_payloads(target)
+    if label < 0:
+        return np.zeros(count.shape, np.int32)
+    logits = SOFTMAX_LOGIT_SCALE * count
+    p = np.exp(logits - logits.max())
+    p /= p.sum()
+    return np.rint(SOFTMAX_ERROR_SCALE * ((np.arange(len(count)) == label) - p)).astype(np.int32)
+
+
+def output_error(count, target, rule):
+    """The count error of an error rule: 'strongest_rival' / 'all_rivals' (margin_error) or 'softmax'."""
+    if rule == "softmax":
+        return softmax_error(count, target)
+    return margin_error(count, target, all_rivals=rule == "all_rivals")
+
+
 def error_neuron_step(model, a_in, target, decay_u, decay_v):
-    """One step of ErrorLIF's dynamics on a model with u, v, count, counts, vth, error_gain, all_rivals and slot
-    timing: held at rest through the slot's offset, spikes counted over the sample, the margin error sent at the
+    """One step of ErrorLIF's dynamics on a model with u, v, count, counts, vth, error_gain, error_rule and slot
+    timing: held at rest through the slot's offset, spikes counted over the sample, the count error sent at the
     slot's last step. Returns (spikes, y2, y3)."""
     slot_index, phase = slot_position(model.time_step, model.slot)
     if phase <= model.offset:
@@ -61,7 +84,7 @@ def error_neuron_step(model, a_in, target, decay_u, decay_v):
     if phase == teaching_step(model.slot):
         if slot_index < len(model.counts):
             model.counts[slot_index] = model.count
-        error = model.error_gain[0] * margin_error(model.count, target, model.all_rivals)
+        error = model.error_gain[0] * output_error(model.count, target, model.error_rule)
         y2 = np.clip(error, 0, 127).astype(np.int32)
         y3 = np.clip(-error, 0, 127).astype(np.int32)
     return spikes, y2, y3
@@ -94,7 +117,7 @@ class PyErrorLifModel(LearningNeuronModelFixed, PyLoihiProcessModel):
         self.timesteps = proc_params["timesteps"]
         self.slot = proc_params["slot"]
         self.offset = proc_params["offset"]
-        self.all_rivals = proc_params["all_rivals"]
+        self.error_rule = proc_params["error_rule"]
         shape = proc_params["shape"]
         self.count = np.zeros(shape, np.int32)
         self.no_spikes = np.zeros(shape, bool)
@@ -124,7 +147,7 @@ class SubPlasticLearningLayerModel(AbstractSubProcessModel):
         self.neuron = ErrorLIF(shape=(n_out,), du=p["decay_u"] - 1, dv=p["decay_v"], vth=np.array([p["vth"]]),
                                learning_rule=rule, timesteps=p["timesteps"], slot=p["slot"],
                                offset=p["offset"], n_slots=proc.counts.shape[0], error_gain=p["error_gain"],
-                               all_rivals=p["all_rivals"])
+                               error_rule=p["error_rule"])
         proc.in_ports.s_in.connect(self.synapse.s_in)
         self.synapse.a_out.connect(self.neuron.a_in)
         proc.in_ports.target_in.connect(self.neuron.a_third_factor_in)
@@ -367,7 +390,7 @@ class LoihiRuleLearner(PlasticLayerLeafModel):
     def __init__(self, proc_params):
         super().__init__(proc_params)
         one_sample_per_slot(proc_params)
-        self.all_rivals = proc_params["all_rivals"]
+        self.error_rule = proc_params["error_rule"]
         self.rule = proc_params["learning_rule"]
         n_out = proc_params["weights"].shape[0]
         self.u = np.zeros(n_out, np.int32)

@@ -11,6 +11,15 @@ from lava.magma.core.process.variable import Var
 from lava.proc.lif.process import LearningLIF
 
 
+ERROR_RULES = ("strongest_rival", "all_rivals", "softmax")
+
+
+def check_error_rule(rule):
+    """ValueError unless `rule` is one of ERROR_RULES."""
+    if rule not in ERROR_RULES:
+        raise ValueError(f"unknown error rule {rule!r}; expected one of {', '.join(ERROR_RULES)}")
+
+
 def check_layer_arguments(weights, timesteps, slot, offset, batch, lanes):
     """The weights as an array, after checking a plastic layer's arguments fit together; else ValueError."""
     weights = np.asarray(weights)
@@ -31,8 +40,11 @@ class ErrorLIF(LearningLIF):
     labelled neuron L and margin m (processes.teacher_source) and, with s_j = max(c_j + m - c_L, 0) for each
     competitor j:
 
-        e_L = max_j s_j;   e_R = -s_R for the strongest competitor R (all_rivals: every j with s_j > 0),
-                           unless it stayed silent;   e = 0 elsewhere
+        'strongest_rival'  e_L = max_j s_j;  e_R = -s_R for the strongest competitor R, unless it stayed
+                           silent;  e = 0 elsewhere
+        'all_rivals'       the same, with e_j = -s_j for every competitor j that spiked and has s_j > 0
+        'softmax'          e_i = round(8 (onehot(L)_i - softmax(0.5 c)_i)) for every neuron i (the cross-entropy
+                           error of pretraining's loss, graded over all outputs)
         y2 = min(error_gain * e, 127)+,   y3 = min(-error_gain * e, 127)+
 
     The population computes this together (a neuron needs the labelled neuron's count); on Loihi 2 the
@@ -46,8 +58,8 @@ class ErrorLIF(LearningLIF):
         Slots whose counts are kept.
     error_gain : int
         Scale of the error sent (the rule's learning-rate factor).
-    all_rivals : bool
-        Every competitor inside the margin learns, not only the strongest.
+    error_rule : str
+        'strongest_rival' (default), 'all_rivals' or 'softmax', as above.
 
     Vars (LearningLIF's, and)
     ----
@@ -57,9 +69,10 @@ class ErrorLIF(LearningLIF):
     """
 
     def __init__(self, *, shape, du, dv, vth, learning_rule, timesteps, slot, offset, n_slots, error_gain,
-                 all_rivals=False, name=None):
+                 error_rule="strongest_rival", name=None):
+        check_error_rule(error_rule)
         super().__init__(shape=shape, du=du, dv=dv, vth=vth, learning_rule=learning_rule, name=name,
-                         timesteps=timesteps, slot=slot, offset=offset, all_rivals=all_rivals)
+                         timesteps=timesteps, slot=slot, offset=offset, error_rule=error_rule)
         self.error_gain = Var(shape=(1,), init=np.array([error_gain]))
         self.counts = Var(shape=(n_slots,) + tuple(shape), init=np.zeros((n_slots,) + tuple(shape), np.int32))
 
@@ -107,8 +120,8 @@ class PlasticLearningLayer(AbstractProcess):
         Gradient learner: scale of the counts in the loss (pretraining's).
     lanes : int, optional
         Gradient learner: samples side by side per slot (ports and counts get a lane axis).
-    all_rivals : bool
-        Loihi rule: every competitor inside the margin learns.
+    error_rule : str
+        Loihi rule: the neurons' count error, 'strongest_rival', 'all_rivals' or 'softmax' (ErrorLIF).
 
     Ports
     -----
@@ -130,12 +143,13 @@ class PlasticLearningLayer(AbstractProcess):
     """
 
     def __init__(self, *, weights, vth, decay_u, decay_v, learning_rule, timesteps, slot, offset, n_slots,
-                 error_gain=4, learning_rate=0.002, batch=64, loss_scale=0.5, lanes=None, all_rivals=False,
-                 name=None):
+                 error_gain=4, learning_rate=0.002, batch=64, loss_scale=0.5, lanes=None,
+                 error_rule="strongest_rival", name=None):
         weights = check_layer_arguments(weights, timesteps, slot, offset, batch, lanes)
+        check_error_rule(error_rule)
         super().__init__(weights=weights, vth=vth, decay_u=decay_u, decay_v=decay_v, learning_rule=learning_rule,
                          timesteps=timesteps, slot=slot, offset=offset, n_slots=n_slots, error_gain=error_gain,
-                         batch=batch, loss_scale=loss_scale, lanes=lanes, all_rivals=all_rivals, name=name)
+                         batch=batch, loss_scale=loss_scale, lanes=lanes, error_rule=error_rule, name=name)
         n_out, n_in = weights.shape
         lane = () if lanes is None else (lanes,)
         self.s_in = InPort(shape=lane + (n_in,))
