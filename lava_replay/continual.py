@@ -235,9 +235,10 @@ def run_learning(frozen, plastic, strat, learning, new_inputs, plan, buffer, new
         slot_lanes = lanes if learning == "gradient" else None
         per_slot = (lambda indices: lane_schedule(indices, slot_lanes)) if slot_lanes else np.asarray
         teach = per_slot(plan.labels)
-        stored = buffer.packed if buffer is not None else np.zeros((0,) + new_latents.shape[1:2] + (-(-T // 8),))
+        packed_new = np.packbits(new_latents, axis=-1)
+        stored = buffer.packed if buffer is not None else packed_new[:0]  # nothing to replay
         with process_arguments():
-            layer = LatentLearningLoop(new_samples=np.packbits(new_latents, axis=-1),
+            layer = LatentLearningLoop(new_samples=packed_new,
                                        new_schedule=per_slot(new_schedule), replay_samples=stored,
                                        replay_schedule=per_slot(replay_schedule),
                                        window=buffer.window if buffer is not None else 1, labels=teach,

@@ -3,7 +3,7 @@ import numpy as np
 from lava.magma.core.process.process import AbstractProcess
 from lava.magma.core.process.variable import Var
 
-from processes.plastic_learning_layer.process import check_error_rule, check_layer_arguments
+from processes.plastic_learning_layer.process import check_layer_arguments, learner_vars
 from processes.scheduled_source.process import checked_schedule
 from processes.spike_packing import stored_steps
 
@@ -55,19 +55,12 @@ class LatentLearningLoop(AbstractProcess):
                              f"{replay_schedule.shape} and {labels.shape}")
         if ((new_schedule >= 0) & (replay_schedule >= 0)).any():
             raise ValueError("a slot (or lane) can hold a new-class sample or a replayed one, not both")
-        weights = check_layer_arguments(weights, timesteps, slot, offset, batch, lanes)
-        check_error_rule(error_rule)
+        weights = check_layer_arguments(weights, timesteps, slot, offset, batch, lanes, error_rule)
         super().__init__(new_samples=new_samples, new_schedule=new_schedule, replay_samples=replay_samples,
                          replay_schedule=replay_schedule, window=window, labels=labels, margin=margin,
                          weights=weights, vth=vth, decay_u=decay_u, decay_v=decay_v, learning_rule=learning_rule,
                          timesteps=timesteps, slot=slot, offset=offset, n_slots=n_slots, error_gain=error_gain,
                          learning_rate=learning_rate, batch=batch, loss_scale=loss_scale, lanes=lanes,
                          error_rule=error_rule, name=name)
-        n_out = weights.shape[0]
-        counts = (n_slots,) + (() if lanes is None else (lanes,)) + (n_out,)
-        self.weights = Var(shape=weights.shape, init=weights)
-        self.vth = Var(shape=(1,), init=np.array([vth]))
-        self.error_gain = Var(shape=(1,), init=np.array([error_gain]))
-        self.learning_rate = Var(shape=(n_out,), init=np.broadcast_to(np.asarray(learning_rate, np.float64),
-                                                                      (n_out,)).copy())
-        self.counts = Var(shape=counts, init=np.zeros(counts, np.int32))
+        for var, init in learner_vars(weights, vth, error_gain, learning_rate, n_slots, lanes).items():
+            setattr(self, var, Var(shape=init.shape, init=init))

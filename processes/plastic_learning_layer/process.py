@@ -20,8 +20,9 @@ def check_error_rule(rule):
         raise ValueError(f"unknown error rule {rule!r}; expected one of {', '.join(ERROR_RULES)}")
 
 
-def check_layer_arguments(weights, timesteps, slot, offset, batch, lanes):
+def check_layer_arguments(weights, timesteps, slot, offset, batch, lanes, error_rule):
     """The weights as an array, after checking a plastic layer's arguments fit together; else ValueError."""
+    check_error_rule(error_rule)
     weights = np.asarray(weights)
     if weights.ndim != 2:
         raise ValueError(f"plastic weights must be a matrix (outputs, inputs), got shape {weights.shape}")
@@ -30,6 +31,16 @@ def check_layer_arguments(weights, timesteps, slot, offset, batch, lanes):
     if batch < 1 or (lanes is not None and lanes < 1):
         raise ValueError(f"batch and lanes must be >= 1, got {batch} and {lanes}")
     return weights
+
+
+def learner_vars(weights, vth, error_gain, learning_rate, n_slots, lanes):
+    """{Var name: initial value} of a plastic layer's Vars (PlasticLearningLayer's, and LatentLearningLoop's
+    aliases of them)."""
+    n_out = weights.shape[0]
+    counts = (n_slots,) + (() if lanes is None else (lanes,)) + (n_out,)
+    return {"weights": weights, "vth": np.array([vth]), "error_gain": np.array([error_gain]),
+            "learning_rate": np.broadcast_to(np.asarray(learning_rate, np.float64), (n_out,)).copy(),
+            "counts": np.zeros(counts, np.int32)}
 
 
 class ErrorLIF(LearningLIF):
@@ -145,8 +156,7 @@ class PlasticLearningLayer(AbstractProcess):
     def __init__(self, *, weights, vth, decay_u, decay_v, learning_rule, timesteps, slot, offset, n_slots,
                  error_gain=4, learning_rate=0.002, batch=64, loss_scale=0.5, lanes=None,
                  error_rule="strongest_rival", name=None):
-        weights = check_layer_arguments(weights, timesteps, slot, offset, batch, lanes)
-        check_error_rule(error_rule)
+        weights = check_layer_arguments(weights, timesteps, slot, offset, batch, lanes, error_rule)
         super().__init__(weights=weights, vth=vth, decay_u=decay_u, decay_v=decay_v, learning_rule=learning_rule,
                          timesteps=timesteps, slot=slot, offset=offset, n_slots=n_slots, error_gain=error_gain,
                          batch=batch, loss_scale=loss_scale, lanes=lanes, error_rule=error_rule, name=name)
@@ -155,9 +165,5 @@ class PlasticLearningLayer(AbstractProcess):
         self.s_in = InPort(shape=lane + (n_in,))
         self.target_in = InPort(shape=lane + (n_out,))
         self.s_out = OutPort(shape=lane + (n_out,))
-        self.weights = Var(shape=weights.shape, init=weights)
-        self.vth = Var(shape=(1,), init=np.array([vth]))
-        self.error_gain = Var(shape=(1,), init=np.array([error_gain]))
-        self.learning_rate = Var(shape=(n_out,), init=np.broadcast_to(np.asarray(learning_rate, np.float64),
-                                                                      (n_out,)).copy())
-        self.counts = Var(shape=(n_slots,) + lane + (n_out,), init=np.zeros((n_slots,) + lane + (n_out,), np.int32))
+        for var, init in learner_vars(weights, vth, error_gain, learning_rate, n_slots, lanes).items():
+            setattr(self, var, Var(shape=init.shape, init=init))

@@ -31,13 +31,10 @@ class PoissonDraws:
         return spikes
 
 
-@implements(proc=SpikeDynPoissonEncoder, protocol=LoihiProtocol)
-@requires(CPU)
-@tag("fixed_pt")
-class PySpikeDynPoissonEncoderFixed(PyLoihiProcessModel):
-    """Draws one 16-bit uniform integer per pixel and step and fires where it is below the pixel's probability."""
+class PoissonEncoding:
+    """The encoder's Vars and arithmetic, mixed into a ProcessModel whose Process has them (the encoder's, and
+    the fused SpikeDynStream's): encoded_spikes() gives the spikes of the current step."""
 
-    s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, bool, precision=1)
     prob: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=17)
     spike_count: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
 
@@ -46,5 +43,17 @@ class PySpikeDynPoissonEncoderFixed(PyLoihiProcessModel):
         p = proc_params
         self.draws = PoissonDraws(p["present_steps"], p["sample_steps"], p["seed"], p["size"])
 
+    def encoded_spikes(self):
+        return self.draws.step(self.time_step, self.prob, self.spike_count)
+
+
+@implements(proc=SpikeDynPoissonEncoder, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("fixed_pt")
+class PySpikeDynPoissonEncoderFixed(PoissonEncoding, PyLoihiProcessModel):
+    """Draws one 16-bit uniform integer per pixel and step and fires where it is below the pixel's probability."""
+
+    s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, bool, precision=1)
+
     def run_spk(self):
-        self.s_out.send(self.draws.step(self.time_step, self.prob, self.spike_count))
+        self.s_out.send(self.encoded_spikes())

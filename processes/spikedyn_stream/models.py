@@ -1,14 +1,12 @@
 """Models of SpikeDynStream: the encoder and the layer as two Processes (reference), or fused in one."""
-import numpy as np
 from lava.magma.core.decorator import implements, requires, tag
-from lava.magma.core.model.py.type import LavaPyType
 from lava.magma.core.model.sub.model import AbstractSubProcessModel
 from lava.magma.core.resources import CPU
 from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 
 from processes.spikedyn_layer.models import FusedLayerDynamics
 from processes.spikedyn_layer.process import SpikeDynLayer
-from processes.spikedyn_poisson_encoder.models import PoissonDraws
+from processes.spikedyn_poisson_encoder.models import PoissonEncoding
 from processes.spikedyn_poisson_encoder.process import SpikeDynPoissonEncoder
 from processes.spikedyn_stream.process import SpikeDynStream
 
@@ -35,16 +33,8 @@ class SubSpikeDynStreamModel(AbstractSubProcessModel):
 @implements(proc=SpikeDynStream, protocol=LoihiProtocol)
 @requires(CPU)
 @tag("fused")
-class PySpikeDynStreamFused(FusedLayerDynamics):
-    """Encoder (PoissonDraws, same random stream) and layer (FusedLayerDynamics) in one OS process."""
-
-    prob: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=17)
-    spike_count: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
-
-    def __init__(self, proc_params):
-        super().__init__(proc_params)
-        p = proc_params
-        self.draws = PoissonDraws(p["present_steps"], p["sample_steps"], p["seed"], p["size"])
+class PySpikeDynStreamFused(PoissonEncoding, FusedLayerDynamics):
+    """Encoder (PoissonEncoding, same random stream) and layer (FusedLayerDynamics) in one OS process."""
 
     def run_spk(self):
-        self.layer_step(self.draws.step(self.time_step, self.prob, self.spike_count))
+        self.layer_step(self.encoded_spikes())
