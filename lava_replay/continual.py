@@ -3,8 +3,8 @@
 A job runs four Lava graphs, one after the other:
   latents     the FrozenSpikeGenerator turns evaluation samples (and the replay buffer's samples) into latents,
               `lanes` samples side by side in each slot;
-  before      evaluation before learning: the LR layer's output layer, frozen, on the evaluation latents
-              (a one-layer FrozenSpikeGenerator, `lanes` per slot);
+  before      evaluation before learning: the layers above the LR layer, frozen, on the evaluation latents
+              (a FrozenSpikeGenerator of those layers, `lanes` per slot);
   continual   learning: new-class samples (ScheduledSpikeSource -> FrozenSpikeGenerator) and replayed latents
               (LatentReplaySource) teach the PlasticLearningLayer through the TeacherSource; the new classes'
               weight rows are re-initialised and the strategy's threshold and learning rate set as Var updates
@@ -99,15 +99,18 @@ def strategy(name, **overrides):
     return chosen
 
 
-def check_lr_layer(lr_layer, n_hidden):
-    """The LR layer must be the last hidden layer: only the output layer learns (see README, 'LR layer')."""
+def check_lr_layer(lr_layer, n_hidden, learning="gradient"):
+    """The LR layer the learner can train: 1..n_hidden for the gradient learner (every layer above it learns),
+    only n_hidden (the output layer alone) for the Loihi rule (see README, 'LR layer')."""
     if not 0 <= lr_layer <= n_hidden:
         raise LavaReplayError(f"--lr-layer must be in 0..{n_hidden} for this network, got {lr_layer}")
-    if lr_layer != n_hidden:
+    if lr_layer == 0:
+        raise LavaReplayError("--lr-layer 0 would replay raw input spikes (no frozen layer makes latents); "
+                              f"use 1..{n_hidden}")
+    if lr_layer != n_hidden and learning != "gradient":
         raise LavaReplayError(
-            f"--lr-layer {lr_layer} would make hidden recurrent layers learn; both learners here train the output "
-            f"layer only (the Loihi rule is a per-output error rule, and the gradient learner's process holds one "
-            f"layer), so only --lr-layer {n_hidden} is supported")
+            f"--lr-layer {lr_layer} makes hidden recurrent layers learn, which only --learning gradient does; "
+            f"the Loihi rule (a per-output error rule) trains the output layer alone: --lr-layer {n_hidden}")
 
 
 def slot_timing(timesteps):
@@ -161,12 +164,14 @@ def generate_latents(frozen_layers, spikes, timesteps, backend="sim", progress=F
     return run_frozen(frozen_layers, spikes, timesteps, backend, lanes, progress, "latents (Lava)")
 
 
-def output_counts(layer, latents, backend="sim", lanes=DEFAULT_LANES, vth=None, progress=False, desc="evaluation"):
-    """Output spike counts (n, classes) of the learning layer, frozen with its current weights, on latents
-    (n, neurons, T), in Lava; vth: threshold (default the layer's)."""
-    frozen = dict(layer, weight_rec=None, vth=layer["vth"] if vth is None else vth)
-    spikes, _ = run_frozen([frozen], latents, latents.shape[2], backend, lanes, progress, f"{desc} (Lava)")
-    return spikes.sum(axis=-1)
+def output_counts(block, latents, backend="sim", lanes=DEFAULT_LANES, vth=None, progress=False, desc="evaluation"):
+    """Output spike counts (n, classes) and per-sample spikes of each layer (n, layers) of the layers above the LR
+    layer (`block`, output last), frozen with their current weights, on latents (n, neurons, T), in Lava; vth:
+    the output layer's threshold (default its own)."""
+    output = dict(block[-1], vth=block[-1]["vth"] if vth is None else vth)
+    spikes, activity = run_frozen(list(block[:-1]) + [output], latents, latents.shape[2], backend, lanes, progress,
+                                  f"{desc} (Lava)")
+    return spikes.sum(axis=-1), activity[:, 1:]
 
 
 @dataclass
@@ -195,15 +200,21 @@ def training_plan(strat, n_new, new_labels, replay_labels, epochs, rng):
 
 @dataclass
 class Learned:
-    """What the continual graph gives back: weights, per-sample output counts and generator activity, time."""
+    """What the continual graph gives back: the learned layers above the LR layer (output last), per-sample output
+    counts and spikes of every layer (input first; a replayed sample has no input or frozen-layer spikes), time."""
 
-    weights: np.ndarray
+    block: list
     counts: np.ndarray
     activity: np.ndarray
     seconds: float
 
+    @property
+    def weights(self):
+        """The output layer's learned weights."""
+        return self.block[-1]["weight"]
 
-def run_learning(frozen, plastic, strat, learning, new_inputs, plan, buffer, new_classes, seed, backend, lanes,
+
+def run_learning(frozen, block, strat, learning, new_inputs, plan, buffer, new_classes, seed, backend, lanes,
                  progress, chunk_slots=64):
     """Build and run the continual graph (module docstring); returns what it learned (Learned).
 
@@ -228,7 +239,7 @@ def run_learning(frozen, plastic, strat, learning, new_inputs, plan, buffer, new
         teach = plan.labels
         with process_arguments():
             generator = new_sample_generator(frozen, new_inputs, plan, T)
-            layer = learning_graph(layer_arguments(plastic, strat, new_classes, seed, len(teach)), strat.margin,
+            layer = learning_graph(layer_arguments(block, strat, new_classes, seed, len(teach)), strat.margin,
                                    teach, generator, buffer, replay_schedule)
     else:
         new_latents, new_activity = generate_latents(frozen, new_inputs, T, backend, lanes=lanes)
@@ -243,7 +254,7 @@ def run_learning(frozen, plastic, strat, learning, new_inputs, plan, buffer, new
                                        replay_schedule=per_slot(replay_schedule),
                                        window=buffer.window if buffer is not None else 1, labels=teach,
                                        margin=strat.margin,
-                                       **layer_arguments(plastic, strat, new_classes, seed, len(teach), slot_lanes))
+                                       **layer_arguments(block, strat, new_classes, seed, len(teach), slot_lanes))
         generator = None
     n_slots = len(teach)
     with LavaSession(layer, backend, learning=learning, reference=reference) as lava:
@@ -254,7 +265,9 @@ def run_learning(frozen, plastic, strat, learning, new_inputs, plan, buffer, new
                              disable=not progress, leave=False):
                 lava.run(min(chunk_slots, len(slots) - done) * slot)
         weights = layer.weights.get().astype(np.int32)
+        hidden_weights = layer.hidden_weights.get().astype(np.int32) if len(block) > 1 else np.zeros(0, np.int32)
         counts = layer.counts.get().astype(np.int64)
+        hidden_activity = layer.hidden_activity.get().astype(np.int64) if len(block) > 1 else None
         if generator is not None:
             activity = generator.activity.get().astype(np.int64)
     seconds = time.perf_counter() - start
@@ -262,7 +275,19 @@ def run_learning(frozen, plastic, strat, learning, new_inputs, plan, buffer, new
     if generator is None:
         activity = new_activity[np.where(plan.from_new, plan.indices, 0)]
     activity[~plan.from_new] = 0  # replayed latents do not pass the generator
-    return Learned(weights, counts, activity, seconds)
+    if hidden_activity is not None:
+        activity = np.column_stack([activity, hidden_activity.reshape(-1, len(block) - 1)[:n]])
+    activity = np.column_stack([activity, counts.sum(axis=1)])
+    return Learned(learned_block(block, weights, hidden_weights), counts, activity, seconds)
+
+
+def learned_block(block, weights, hidden_weights):
+    """The layers above the LR layer with the learned weights: the output's, and the hidden layers' (packed)."""
+    from processes.plastic_learning_layer.process import unpack_hidden
+
+    hidden = [dict(layer, weight=w.copy(), weight_rec=None if r is None else r.copy())
+              for layer, (w, r) in zip(block[:-1], unpack_hidden(hidden_weights, block[:-1]))]
+    return hidden + [dict(block[-1], weight=weights)]
 
 
 def new_sample_generator(frozen, new_inputs, plan, T):
@@ -290,17 +315,19 @@ def new_sample_generator(frozen, new_inputs, plan, T):
     return generator
 
 
-def layer_arguments(plastic, strat, new_classes, seed, n_slots, lanes=None):
-    """The PlasticLearningLayer's arguments for a strategy: the pretrained layer with the new classes' rows
-    re-initialised, the strategy's threshold, rule and learning rates."""
+def layer_arguments(block, strat, new_classes, seed, n_slots, lanes=None):
+    """The PlasticLearningLayer's arguments for a strategy: the pretrained layers above the LR layer (output last,
+    the layers below it `hidden`), the output's new-class rows re-initialised, the strategy's threshold, rule and
+    learning rates."""
     T = strat.timesteps
     slot, offset = slot_timing(T)
+    plastic = block[-1]
     return dict(weights=initial_weights(plastic, new_classes), vth=learning_vth(plastic, strat),
                 decay_u=plastic["decay_u"], decay_v=plastic["decay_v"],
                 learning_rule=delta_rule(strat.lr_exp, slot, strat.t_epoch, strat.x1_tau, strat.x1_impulse, seed),
                 timesteps=T, slot=slot, offset=offset, n_slots=n_slots, error_gain=strat.error_gain,
                 learning_rate=row_learning_rates(plastic, strat, new_classes), batch=strat.batch,
-                loss_scale=strat.loss_scale, lanes=lanes, error_rule=strat.error_rule)
+                loss_scale=strat.loss_scale, lanes=lanes, error_rule=strat.error_rule, hidden=list(block[:-1]))
 
 
 def learning_graph(layer_args, margin, teach, new_source, buffer, replay_schedule):
@@ -456,11 +483,11 @@ def continual_job(model_path, data, protocol, strat, settings=None, buffer=None)
     check_learning(s.learning, s.backend)
     rng = np.random.default_rng(s.seed)
     layers = read_layers(model_path)
-    check_lr_layer(s.lr_layer, len(layers) - 1)
+    check_lr_layer(s.lr_layer, len(layers) - 1, s.learning)
     labels, spikes = data["labels"], data["spikes"]
     if spikes.shape[2] != strat.timesteps:
         raise LavaReplayError(f"data has T={spikes.shape[2]}, strategy {strat.name} runs at T={strat.timesteps}")
-    frozen, plastic = layers[:s.lr_layer], layers[s.lr_layer]
+    frozen, block = layers[:s.lr_layer], layers[s.lr_layer:]
     wall = WallSeconds()
     buffer, wall.latent_generation = timed(job_buffer, strat, s, layers, data, protocol, model_path, rng, buffer)
     new_train = protocol.select("train", labels, protocol.new_classes)
@@ -469,18 +496,20 @@ def continual_job(model_path, data, protocol, strat, settings=None, buffer=None)
     eval_idx = evaluation_samples(s, labels, protocol, rng)
     (eval_latents, eval_activity), wall.evaluation_latents = timed(
         generate_latents, frozen, spikes[eval_idx], strat.timesteps, s.backend, s.progress, s.lanes)
-    before, wall.before = timed(output_counts, plastic, eval_latents, s.backend, s.lanes, progress=s.progress,
-                                desc="before")
+    (before, _), wall.before = timed(output_counts, block, eval_latents, s.backend, s.lanes, progress=s.progress,
+                                     desc="before")
     replay_labels = buffer.labels if buffer is not None else np.zeros(0, np.int64)
     plan = training_plan(strat, len(new_train), labels[new_train], replay_labels, strat.epochs_for(s.learning),
                          rng)
-    learned = run_learning(frozen, plastic, strat, s.learning, spikes[new_train].astype(bool), plan, buffer,
+    learned = run_learning(frozen, block, strat, s.learning, spikes[new_train].astype(bool), plan, buffer,
                            protocol.new_classes, s.seed, s.backend, s.lanes, s.progress)
     wall.continual = learned.seconds
-    after, wall.after = timed(output_counts, dict(plastic, weight=learned.weights), eval_latents, s.backend,
-                              s.lanes, vth=learning_vth(plastic, strat), progress=s.progress, desc="after")
+    (after, block_activity), wall.after = timed(output_counts, learned.block, eval_latents, s.backend, s.lanes,
+                                                vth=learning_vth(block[-1], strat), progress=s.progress,
+                                                desc="after")
     accuracy = accuracy_report(predictions(before), predictions(after), labels[eval_idx],
                                protocol.pretrain_classes, protocol.new_classes)
     slot, _ = slot_timing(strat.timesteps)
+    eval_activity = np.column_stack([eval_activity, block_activity])  # input, then every layer's spikes
     return ContinualResult(strat, s, buffer, accuracy, labels[eval_idx], eval_activity, before, after, plan,
                            learned, layers, new_train, slot, wall)

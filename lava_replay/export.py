@@ -131,15 +131,16 @@ def load_model_info(net_path, timesteps=None, architecture=None, classes=None):
     return info
 
 
-def load_slayer_net(net_path):
-    """A SpikingNet (SLAYER) holding exactly the weights of an exported .net, for cross-checks and fine-tuning."""
+def load_slayer_net(net_path, config=None):
+    """A SpikingNet (SLAYER) holding exactly the weights of an exported .net, for cross-checks and fine-tuning;
+    config: the ModelConfig to build it with (same layer sizes; default the model's own)."""
     import h5py
     import torch
 
     from lava_replay.model import SpikingNet
 
     info = load_model_info(net_path)
-    net = SpikingNet(ModelConfig.from_dict(info["architecture"]))
+    net = SpikingNet(config or ModelConfig.from_dict(info["architecture"]))
     with h5py.File(net_path, "r") as h, torch.no_grad():
         for i, block in enumerate(net.blocks):
             group = h["layer"][str(i)]

@@ -193,8 +193,8 @@ def pretrain(data, protocol, timesteps, model_cfg, train_cfg, name=None, model_d
              teacher_data=None, overwrite=False):
     """Pretrain on protocol.pretrain_classes, test on their test samples, export; returns (net, sidecar).
 
-    With init_from (a .net path) training starts from that model's weights (a warm restart of the schedule);
-    the model may come from another T (e.g. T=100 weights fine-tuned at T=40). With distill_from (a .net path)
+    With init_from (a .net path) training starts from that model's weights (a warm restart of the schedule) in
+    model_cfg's neurons; the model may come from another T (e.g. T=100 weights fine-tuned at T=40). With distill_from (a .net path)
     and teacher_data (the same samples binned at the teacher's T) the teacher's soft targets are distilled
     (train_cfg.distill_weight). An existing model of this name is an error unless overwrite.
     When protocol.val_speakers is set, the test accuracy is also reported on those (unseen) speakers alone.
@@ -228,7 +228,7 @@ def pretrain(data, protocol, timesteps, model_cfg, train_cfg, name=None, model_d
     start = None
     if init_from:
         start = load_model_info(init_from, architecture=model_cfg, classes=classes)
-        net = load_slayer_net(init_from)
+        net = load_slayer_net(init_from, model_cfg)
     else:
         net = SpikingNet(model_cfg)
     history = train(net, spikes, labels, train_idx, val_idx, train_cfg, checkpoint, resume, progress,
@@ -266,6 +266,10 @@ def build_parser():
     p.add_argument("--hidden", type=int, nargs="+", default=list(ModelConfig.hidden), help="hidden layer sizes")
     p.add_argument("--epochs", type=int, default=TrainConfig.epochs)
     p.add_argument("--dropout", type=float, default=ModelConfig.dropout, help="dropout of hidden spikes")
+    p.add_argument("--current-decay", type=float, default=ModelConfig.current_decay,
+                   help="CUBA current decay per time step, in (0, 1)")
+    p.add_argument("--voltage-decay", type=float, default=ModelConfig.voltage_decay,
+                   help="CUBA voltage decay per time step, in (0, 1)")
     p.add_argument("--channel-shift", type=int, default=TrainConfig.channel_shift,
                    help="augmentation: random channel shift up to this many channels")
     p.add_argument("--time-shift", type=float, default=TrainConfig.time_shift,
@@ -315,6 +319,9 @@ def check_options(args):
     at_least("--channel-shift", args.channel_shift, 0)
     at_least("--threads", args.threads, 0)
     above_zero("--lr", args.lr)
+    for option in ("current_decay", "voltage_decay"):
+        if not 0 < getattr(args, option) < 1:
+            raise LavaReplayError(f"--{option.replace('_', '-')} must be in (0, 1), got {getattr(args, option)}")
     for option in ("dropout", "input_dropout"):
         if not 0 <= getattr(args, option) < 1:
             raise LavaReplayError(f"--{option.replace('_', '-')} must be in [0, 1), got {getattr(args, option)}")
@@ -374,7 +381,8 @@ def main(argv=None):
     if args.quick:
         protocol = quick_subset(protocol, data["labels"], seed=args.seed)
         epochs = min(epochs, 3)
-    model_cfg = ModelConfig(hidden=tuple(args.hidden), dropout=args.dropout)
+    model_cfg = ModelConfig(hidden=tuple(args.hidden), dropout=args.dropout, current_decay=args.current_decay,
+                            voltage_decay=args.voltage_decay)
     init_from = source_model(args.init_from, args.model_dir) if args.init_from else None
     train_cfg = TrainConfig(epochs=epochs, lr=args.lr, batch_size=args.batch_size, seed=args.seed,
                             channel_shift=args.channel_shift, time_shift=args.time_shift,

@@ -17,26 +17,26 @@ def op_counts(result):
     """Mean op counts per sample for inference (evaluation after learning) and for continual training.
 
     Inference: the whole network on each evaluation sample (spike counts measured by the Lava processes).
-    Training: a new-class sample runs the whole network, a replayed latent only the learning layer; every
-    training sample adds one update of each plastic synapse (the Loihi rule applies once per sample; the same
-    count is charged to the gradient learner so that methods compare on one model).
+    Training: a new-class sample runs the whole network, a replayed latent only the layers above the LR layer;
+    every training sample adds one update of each plastic synapse (the Loihi rule applies once per sample; the
+    same count is charged to the gradient learner so that methods compare on one model).
     """
     layers, lr_layer, plan, learned = result.layers, result.settings.lr_layer, result.plan, result.learned
     T = result.strategy.timesteps
-    inference = _network_ops(layers, np.column_stack([result.eval_activity, result.counts_after.sum(axis=1)])
-                             .astype(float).mean(axis=0), T)
-    spikes = np.column_stack([learned.activity, learned.counts.sum(axis=1)]).astype(float)
+    inference = _network_ops(layers, result.eval_activity.astype(float).mean(axis=0), T)
+    spikes = learned.activity.astype(float)
     parts = []
     if plan.from_new.any():
         parts.append((plan.from_new.sum(), _network_ops(layers, spikes[plan.from_new].mean(axis=0), T)))
     replayed = ~plan.from_new
     if replayed.any():
         latent_spikes = result.buffer.latents().sum(axis=(1, 2))
-        plastic_spikes = [latent_spikes[plan.indices[replayed]].mean(), spikes[replayed, -1].mean()]
-        parts.append((replayed.sum(), _network_ops(layers[lr_layer:], plastic_spikes, T)))
+        block_spikes = [latent_spikes[plan.indices[replayed]].mean(), *spikes[replayed, lr_layer + 1:].mean(axis=0)]
+        parts.append((replayed.sum(), _network_ops(layers[lr_layer:], block_spikes, T)))
     total = sum(n for n, _ in parts)
     train = add_ops(*[{k: v * n / total for k, v in ops.items()} for n, ops in parts])
-    train["synapse_updates"] = float(layers[-1]["weight"].size)
+    train["synapse_updates"] = float(sum(np.size(layer[key]) for layer in layers[lr_layer:]
+                                         for key in ("weight", "weight_rec") if layer[key] is not None))
     return inference, train
 
 

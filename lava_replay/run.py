@@ -36,7 +36,9 @@ def build_parser():
                    help="samples side by side per Lava slot in evaluation, latent generation and gradient "
                         f"learning (default {DEFAULT_LANES}: the fast paths, with the Loihi rule fused in one process; "
                         "1 = the reference path: one sample per slot, the Loihi rule as LearningDense + ErrorLIF)")
-    p.add_argument("--lr-layer", type=int, default=3, help="latent-replay layer (3: only the output learns)")
+    p.add_argument("--lr-layer", type=int, default=3,
+                   help="latent-replay layer: latents are its input and it learns with every layer above it (3: the "
+                        "output layer alone; 1, 2: recurrent layers too, --learning gradient only)")
     p.add_argument("--timesteps", type=int, default=None, help="T (default: the method's, 40 or 100)")
     p.add_argument("--new-class", type=int, nargs="+", default=[0], help="classes learned in the continual phase")
     p.add_argument("--replay-per-class", type=int, default=DEFAULT_REPLAY_PER_CLASS,
@@ -152,7 +154,7 @@ def check_options(args):
     at_least("--epochs", args.epochs)
     timesteps = args.timesteps if args.timesteps is not None else STRATEGIES[args.method].timesteps
     path, info = pretrained_model(timesteps, pretrain_classes(args.protocol, args.new_class), args.model)
-    check_lr_layer(args.lr_layer, len(info["architecture"]["hidden"]))
+    check_lr_layer(args.lr_layer, len(info["architecture"]["hidden"]), args.learning)
     if args.buffer:
         LatentBuffer.load(args.buffer, model_sha=file_sha256(path), timesteps=timesteps)
     output_folder(args.out)

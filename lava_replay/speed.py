@@ -33,7 +33,7 @@ def bench_speed(data, protocol, model_path, samples=256, train_samples=256, stoc
     labels, spikes = data["labels"], data["spikes"]
     T = spikes.shape[2]
     layers = read_layers(model_path)
-    frozen, plastic = layers[:3], layers[3]
+    frozen, block = layers[:3], layers[3:]
     test = np.sort(rng.permutation(protocol.select("test", labels, protocol.pretrain_classes))[:samples])
     x = spikes[test].astype(bool)
     results = {"model": model_path, "timesteps": T, "lanes": lanes, "samples": int(len(test))}
@@ -43,7 +43,7 @@ def bench_speed(data, protocol, model_path, samples=256, train_samples=256, stoc
 
     def evaluate(k):
         latents, _ = generate_latents(frozen, x, T, lanes=k)
-        return output_counts(plastic, latents, lanes=k)
+        return output_counts(block, latents, lanes=k)[0]
     counts, eval_s = _timed(lambda: evaluate(lanes))
     results["evaluation"] = {"samples": len(x), "seconds": eval_s, "samples_per_s": len(x) / eval_s}
 
@@ -56,7 +56,7 @@ def bench_speed(data, protocol, model_path, samples=256, train_samples=256, stoc
     plan = training_plan(strat, len(new_train), labels[new_train], buffer.labels, 1, np.random.default_rng(seed))
     continual = {}
     for learning, k in (("gradient", lanes), ("gradient", None), ("loihi", lanes), ("loihi", None)):
-        learned = run_learning(frozen, plastic, strat, learning, spikes[new_train].astype(bool), plan, buffer,
+        learned = run_learning(frozen, block, strat, learning, spikes[new_train].astype(bool), plan, buffer,
                                protocol.new_classes, seed, "sim", k, progress=False)
         name = f"{learning}_{'fast' if k else 'reference'}"
         continual[name] = {"samples": len(plan.sources), "seconds": learned.seconds,

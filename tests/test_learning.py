@@ -28,11 +28,19 @@ def latents(layers):
     return generate_latents(layers[:3], spikes, T, lanes=None)[0]
 
 
+@pytest.fixture(scope="module")
+def latents_l2(layers):
+    """Latents of LR layer 2: the input of the recurrent layer 2, which learns with the output layer."""
+    spikes = synthetic_shd(1, 20, T, seed=0)["spikes"].astype(bool)[:6]
+    return generate_latents(layers[:2], spikes, T, lanes=None)[0]
+
+
 def _learn(layers, latents, learning, labels, lanes=None, learning_rate=0.0, error_gain=0, batch=3,
-           reference=False, lr_exp=-7, gain_later=None, loop=False):
-    """Teach the output layer latents by schedule, as the graph LatentReplaySource -> PlasticLearningLayer <-
-    TeacherSource, or with loop=True as a LatentLearningLoop (even slots: new-class latents; odd slots: the
-    same latents replayed from a 1:2 compressed buffer); (counts, weights)."""
+           reference=False, lr_exp=-7, gain_later=None, loop=False, lr_layer=3):
+    """Teach the layers from lr_layer up latents by schedule, as the graph LatentReplaySource ->
+    PlasticLearningLayer <- TeacherSource, or with loop=True as a LatentLearningLoop (even slots: new-class
+    latents; odd slots: the same latents replayed from a 1:2 compressed buffer); (counts, weights, hidden
+    weights, hidden activity)."""
     from processes.latent_replay_source.process import LatentReplaySource
     from processes.learning_loop.process import LatentLearningLoop
     from processes.plastic_learning_layer.process import PlasticLearningLayer
@@ -48,7 +56,7 @@ def _learn(layers, latents, learning, labels, lanes=None, learning_rate=0.0, err
     layer_args = dict(weights=plastic["weight"], vth=plastic["vth"], decay_u=plastic["decay_u"],
                       decay_v=plastic["decay_v"], learning_rule=delta_rule(lr_exp, slot, 4, 16, 4, 7), timesteps=T,
                       slot=slot, offset=offset, n_slots=len(schedule), error_gain=error_gain,
-                      learning_rate=learning_rate, batch=batch, lanes=lanes)
+                      learning_rate=learning_rate, batch=batch, lanes=lanes, hidden=layers[lr_layer:3])
     if loop:
         replayed = (np.arange(n) % 2 == 1).reshape(schedule.shape)
         layer = LatentLearningLoop(new_samples=np.packbits(latents, axis=-1),
@@ -69,7 +77,11 @@ def _learn(layers, latents, learning, labels, lanes=None, learning_rate=0.0, err
         if gain_later is not None:
             layer.error_gain.set(np.array([gain_later]))
         lava.run((len(schedule) - half) * slot)
-        return layer.counts.get().reshape(n, -1), layer.weights.get()
+        counts, weights = layer.counts.get().reshape(n, -1), layer.weights.get()
+        if lr_layer == 3:
+            return counts, weights
+        activity = layer.hidden_activity.get().reshape(n, -1)
+        return counts, weights, layer.hidden_weights.get(), activity
 
 
 @pytest.mark.timeout(300)
@@ -118,6 +130,53 @@ def test_gradient_learner_in_lanes_equals_one_sample_per_slot(layers, latents):
 
 
 @pytest.mark.timeout(300)
+def test_fused_gradient_loop_with_a_hidden_layer_equals_the_graph_of_processes(layers, latents_l2):
+    """LR layer 2: the recurrent layer 2 learns with the output layer, fused loop against the reference graph."""
+    from processes.plastic_learning_layer.process import pack_hidden
+
+    labels = np.array([3, 5, 7, 3, 5, 7, 3, 5, 7])
+    kwargs = dict(lanes=3, learning_rate=0.05, loop=True, lr_layer=2)
+    ref = _learn(layers, latents_l2, "gradient", labels, reference=True, **kwargs)
+    fused = _learn(layers, latents_l2, "gradient", labels, **kwargs)
+    assert (ref[2] != pack_hidden(layers[2:3])).sum() > 100  # the hidden layer learned
+    assert (ref[1] != layers[3]["weight"]).any()
+    assert ref[3].sum() > 0
+    for a, b in zip(ref, fused):
+        assert np.array_equal(a, b)
+
+
+@pytest.mark.timeout(300)
+def test_gradient_learner_with_a_hidden_layer_in_lanes_equals_one_sample_per_slot(layers, latents_l2):
+    labels = np.array([3, 5, 7, 3, 5, 7, 3, 5, 7])
+    one = _learn(layers, latents_l2, "gradient", labels, learning_rate=0.05, lr_layer=2)
+    laned = _learn(layers, latents_l2, "gradient", labels, lanes=3, learning_rate=0.05, lr_layer=2)
+    for a, b in zip(one, laned):
+        assert np.array_equal(a, b)
+
+
+@pytest.mark.timeout(300)
+def test_hidden_layer_forward_equals_the_frozen_generator(layers, latents_l2):
+    """Untaught, the gradient learner's forward through layers 2 and 3 gives the counts and per-layer spikes of
+    the FrozenSpikeGenerator (netx's arithmetic, tested spike-exact against SLAYER)."""
+    untaught = -np.ones(6, int)
+    counts, weights, hidden, activity = _learn(layers, latents_l2, "gradient", untaught, learning_rate=0.05,
+                                               lr_layer=2)
+    expected, expected_activity = output_counts(layers[2:], latents_l2, lanes=None)
+    assert expected.sum() > 0 and activity.sum() > 0
+    assert np.array_equal(counts, expected)
+    assert np.array_equal(activity[:, 0], expected_activity[:, 0])
+    assert np.array_equal(weights, layers[3]["weight"])
+
+
+@pytest.mark.timeout(120)
+def test_the_loihi_rule_refuses_hidden_layers(layers, latents_l2):
+    from lava_replay.errors import LavaReplayError
+
+    with pytest.raises((ValueError, LavaReplayError), match="output layer only"):
+        _learn(layers, latents_l2, "loihi", np.array([3, 5]), error_gain=4, lr_layer=2, reference=True)
+
+
+@pytest.mark.timeout(300)
 def test_gradient_learner_teaches_a_class(layers, latents):
     labels = np.full(18, 11)
     counts, _ = _learn(layers, latents, "gradient", labels, lanes=6, learning_rate=0.05, batch=6)
@@ -131,60 +190,95 @@ def test_lanes_give_the_same_spikes_as_one_sample_per_slot(layers):
     laned, activity = run_frozen(layers[:3], spikes, T, lanes=3)  # 3 slots, the last with 2 silent lanes
     assert reference.sum() > 0
     assert np.array_equal(laned, reference) and np.array_equal(activity, activity_ref)
-    counts_ref = output_counts(layers[3], reference, lanes=None)
-    assert np.array_equal(output_counts(layers[3], reference, lanes=4), counts_ref)
+    counts_ref = output_counts(layers[3:], reference, lanes=None)[0]
+    assert np.array_equal(output_counts(layers[3:], reference, lanes=4)[0], counts_ref)
     assert counts_ref.sum() > 0
 
 
-def _cuba_counts(w, x, du, dv, spike, record=None):
-    """Float CUBA layer in torch (the dynamics of PlasticLearningLayer's docstring), spike counts over steps."""
+class Spike:
+    """Heaviside spikes with SpikingLR's surrogate derivative, as a torch autograd function (made on demand)."""
+
+    @staticmethod
+    def function(theta):
+        import torch
+
+        class _Spike(torch.autograd.Function):
+            @staticmethod
+            def forward(ctx, v):
+                ctx.save_for_backward(v)
+                return (v > theta).double()
+
+            @staticmethod
+            def backward(ctx, grad):
+                v, = ctx.saved_tensors
+                return grad / (1 + 100 * torch.abs(v / theta - 1)) ** 2 / theta
+
+        return _Spike
+
+
+def _float_stack(x, layers, record):
+    """Float CUBA layers in torch (PlasticLearningLayer's dynamics: layer l integrates W_l h_{l-1}[t-1] +
+    R_l h_l[t-1]), the reset not differentiated; records per layer (v before the test * 4096, spikes); returns
+    the top layer's spike counts."""
     import torch
 
-    u = v = torch.zeros(w.shape[0], dtype=torch.float64)
+    state = [(torch.zeros(l["w"].shape[0], dtype=torch.float64),) * 2 for l in layers]
+    previous = [torch.zeros(x.shape[1], dtype=torch.float64)] + [torch.zeros(l["w"].shape[0], dtype=torch.float64)
+                                                                 for l in layers]
     total = 0
     for t in range(len(x)):
-        u = (1 - du / 4096) * u + w @ torch.tensor(x[t])
-        v = (1 - dv / 4096) * v + u
-        s = spike.apply(v)
-        if record is not None:
-            record.append((v.detach().numpy() * 4096, s.detach().numpy()))
-        total = total + s
-        v = v * (1 - s.detach())  # the reset is not differentiated
+        spikes = []
+        for i, l in enumerate(layers):
+            a = l["w"] @ previous[i] + (l["r"] @ previous[i + 1] if l["r"] is not None else 0)
+            u, v = state[i]
+            u = (1 - l["du"] / 4096) * u + a
+            v = (1 - l["dv"] / 4096) * v + u
+            s = Spike.function(l["vth"] / 64.0).apply(v)
+            record[i].append((v.detach().numpy() * 4096, s.detach().numpy()))
+            state[i] = (u, v * (1 - s.detach()))
+            spikes.append(s)
+        total = total + spikes[-1]
+        previous = [torch.tensor(x[t])] + spikes
     return total
 
 
-def test_count_loss_gradient_equals_autograd():
-    """The hand-written BPTT against torch autograd through the same dynamics and SpikingLR's surrogate."""
+@pytest.mark.parametrize("hidden", [(), (8,), (9, 7)])
+def test_count_loss_gradients_equal_autograd(hidden):
+    """The hand-written BPTT against torch autograd through the same dynamics and SpikingLR's surrogate: the
+    output layer alone, and below it one or two recurrent hidden layers (what --lr-layer 2 and 1 train)."""
     import torch
 
-    from processes.plastic_learning_layer.models import count_loss_gradient
+    from processes.plastic_learning_layer.models import count_loss_gradients
 
     rng = np.random.default_rng(0)
-    n_in, n_out, steps, vth, du, dv, scale, label = 12, 5, 30, 80, 1000, 300, 0.5, 2
+    n_in, n_out, steps, scale, label = 12, 5, 30, 0.5, 2
+    sizes = [n_in, *hidden, n_out]
+    layers = []
+    for i, (n_below, n) in enumerate(zip(sizes[:-1], sizes[1:])):
+        recurrent = i < len(hidden)
+        layers.append({"w": torch.tensor(rng.normal(0, 1.5, (n, n_below)), requires_grad=True),
+                       "r": torch.tensor(rng.normal(0, 0.5, (n, n)), requires_grad=True) if recurrent else None,
+                       "vth": 80, "du": 1000 + 100 * i, "dv": 300 + 50 * i})
     x = (rng.random((steps, n_in)) < 0.3).astype(np.float64)
-    w = torch.tensor(rng.normal(0, 1.0, (n_out, n_in)), requires_grad=True)
-    theta = vth / 64.0
-
-    class Spike(torch.autograd.Function):
-        @staticmethod
-        def forward(ctx, v):
-            ctx.save_for_backward(v)
-            return (v > theta).double()
-
-        @staticmethod
-        def backward(ctx, grad):
-            v, = ctx.saved_tensors
-            return grad / (1 + 100 * torch.abs(v / theta - 1)) ** 2 / theta
-
-    record = []
-    counts = _cuba_counts(w, x, du, dv, Spike, record)
+    record = [[] for _ in layers]
+    counts = _float_stack(x, layers, record)
     assert 0 < counts.sum() < steps * n_out
     torch.nn.functional.cross_entropy(scale * counts[None], torch.tensor([label])).backward()
-    v_pre = np.array([r[0] for r in record])
-    spikes = np.array([r[1] for r in record])
-    ours, = count_loss_gradient(x[None], v_pre[None], spikes[None], np.array([label]), vth, du, dv, scale)
-    assert np.abs(ours).sum() > 0
-    assert np.allclose(ours, w.grad.numpy(), rtol=1e-6, atol=1e-9)
+    v_pre = [np.array([r[0] for r in rec])[None] for rec in record]
+    spikes = [np.array([r[1] for r in rec])[None] for rec in record]
+    assert all(0 < s.sum() for s in spikes)
+    inputs = np.zeros((1, steps, n_in))
+    inputs[0, 1:] = x[:-1]  # what the first layer integrates at each step
+    grads = count_loss_gradients(inputs, v_pre, spikes, np.array([label]),
+                                 [(l["vth"], l["du"], l["dv"]) for l in layers],
+                                 [l["w"].detach().numpy() for l in layers],
+                                 [None if l["r"] is None else l["r"].detach().numpy() for l in layers], scale)
+    for l, (d_w, d_r) in zip(layers, grads):
+        assert np.abs(d_w).sum() > 0
+        assert np.allclose(d_w[0], l["w"].grad.numpy(), rtol=1e-6, atol=1e-9)
+        if l["r"] is not None:
+            assert np.abs(d_r).sum() > 0
+            assert np.allclose(d_r[0], l["r"].grad.numpy(), rtol=1e-6, atol=1e-9)
 
 
 def test_learning_option_errors(capsys):

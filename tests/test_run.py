@@ -82,7 +82,8 @@ NO_DATA = ["--data-dir", "/nonexistent/lava-replay-data"]  # an option checked t
     (["--epochs", "-3"], "--epochs must be >= 1, got -3"),
     (["--replay-per-class", "0"], "--replay-per-class must be >= 1"),
     (["--lr-layer", "7"], "--lr-layer must be in 0..3"),
-    (["--lr-layer", "2"], "only --lr-layer 3"),
+    (["--lr-layer", "2", "--learning", "loihi"], "only --learning gradient does"),
+    (["--lr-layer", "0"], "--lr-layer 0 would replay raw input spikes"),
     (["--protocol", "nope"], "unknown protocol 'nope' (--protocol)"),
     (["--new-class", "20"], "--new-class must name distinct classes in 0..19"),
 ])

@@ -13,7 +13,7 @@ from processes.teacher_source.models import TeacherPayloads
 from processes.teacher_source.process import TeacherSource
 
 LAYER_PARAMETERS = ("weights", "vth", "decay_u", "decay_v", "learning_rule", "timesteps", "slot", "offset", "n_slots",
-                    "error_gain", "learning_rate", "batch", "loss_scale", "lanes", "error_rule")
+                    "error_gain", "learning_rate", "batch", "loss_scale", "lanes", "error_rule", "hidden")
 
 
 @implements(proc=LatentLearningLoop, protocol=LoihiProtocol)
@@ -33,7 +33,7 @@ class SubLatentLearningLoopModel(AbstractSubProcessModel):
         self.new.s_out.connect(self.layer.s_in)
         self.replayed.s_out.connect(self.layer.s_in)
         self.teacher.s_out.connect(self.layer.target_in)
-        for name in ("weights", "vth", "error_gain", "learning_rate", "counts"):
+        for name in ("weights", "vth", "error_gain", "learning_rate", "counts", "hidden_weights", "hidden_activity"):
             getattr(proc.vars, name).alias(getattr(self.layer, name))
 
 

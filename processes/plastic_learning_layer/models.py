@@ -15,7 +15,7 @@ from lava.proc.dense.process import LearningDense
 from lava.utils.weightutils import SignMode
 
 from processes.fixed_point import cuba_integrate, cuba_step
-from processes.plastic_learning_layer.process import ErrorLIF, PlasticLearningLayer
+from processes.plastic_learning_layer.process import ErrorLIF, PlasticLearningLayer, pack_hidden, unpack_hidden
 from processes.teacher_source.process import COMPETITOR, decode_payloads
 from processes.slot_clock import check_teaching_step, slot_position, teaching_step
 
@@ -163,7 +163,10 @@ class SubPlasticLearningLayerModel(AbstractSubProcessModel):
 
 
 def one_sample_per_slot(proc_params):
-    """ValueError for the Loihi rule's models when the layer was built with lanes."""
+    """ValueError for the Loihi rule's models when the layer was built with lanes or hidden layers."""
+    if proc_params["hidden"]:
+        raise ValueError("the Loihi rule trains the output layer only: PlasticLearningLayer with hidden layers "
+                         "needs the floating_pt (gradient) model")
     if proc_params["lanes"] is not None:
         raise ValueError("the Loihi rule learns one sample at a time: PlasticLearningLayer with lanes needs the "
                          "floating_pt (gradient) model")
@@ -175,35 +178,66 @@ def quantize_weights(w):
     return np.clip(2 * np.round(w * 32), -256, 254).astype(np.int32)
 
 
-def count_loss_gradient(x, v_pre, spikes, labels, vth, decay_u, decay_v, loss_scale):
-    """Surrogate gradients of each sample's cross-entropy(loss_scale * counts, label) w.r.t. the weights
-    (samples, outputs, inputs), in SLAYER units, by backpropagation through time of the CUBA dynamics.
+def count_loss_gradients(inputs, v_pre, spikes, labels, neurons, forward, recurrent, loss_scale):
+    """Surrogate gradients of each sample's cross-entropy(loss_scale * output counts, label) w.r.t. every plastic
+    layer's weights, in SLAYER units, by backpropagation through time of the CUBA dynamics (PlasticLearningLayer).
 
-    x (samples, steps, inputs): the latent spikes each step integrated; v_pre (samples, steps, outputs): the
-    voltage before the threshold test (fixed point, threshold vth << 6); spikes (samples, steps, outputs);
-    labels (samples,). With c = sum_t s[t], g = loss_scale * (softmax(loss_scale * c) - onehot(label)) and the
-    surrogate ds/dv = 1 / (1 + 100 |v / theta - 1|)^2 / theta (SpikingLR's, theta the threshold), back in time:
-        dv[t] = g * ds/dv[t] + (1 - decay_v / 4096) (1 - s[t]) dv[t+1]     (the reset is not differentiated)
-        du[t] = dv[t] + (1 - decay_u / 4096) du[t+1];    dL/dW = sum_t du[t] x[t]^T
-    Every operation is elementwise per sample or a per-sample product, so a sample's gradient does not depend
-    on the others in the batch.
+    inputs (samples, steps, n_in): the latents each step integrated; per layer l, bottom to top with the output
+    layer last: v_pre[l] and spikes[l] (samples, steps, n_l), the voltage before the threshold test (fixed point)
+    and the spikes; neurons[l] = (vth, decay_u, decay_v); forward[l] (n_l, n_{l-1}) and recurrent[l] (n_l, n_l)
+    or None, the weights in SLAYER units (w / 64). labels (samples,). With c = sum_t s_out[t],
+    g = loss_scale * (softmax(loss_scale * c) - onehot(label)), the surrogate ds/dv = 1 / (1 + 100 |v / theta -
+    1|)^2 / theta (SpikingLR's, theta = vth / 64), and h_l[t] the input layer l integrated at step t, back in time:
+
+        ds_out[t] = g;   ds_l[t] = W_{l+1}^T du_{l+1}[t+1] + R_l^T du_l[t+1]
+        dv_l[t] = ds_l[t] * ds/dv_l[t] + (1 - decay_v / 4096) (1 - s_l[t]) dv_l[t+1]  (the reset not differentiated)
+        du_l[t] = dv_l[t] + (1 - decay_u / 4096) du_l[t+1]
+        dL/dW_l = sum_t du_l[t] h_l[t]^T;   dL/dR_l = sum_t du_l[t] s_l[t-1]^T
+
+    Every product is taken per sample (einsum), so a sample's gradient does not depend on the others in the batch.
+    Returns per layer (dW (samples, n_l, n_{l-1}), dR (samples, n_l, n_l) or None).
     """
-    theta = vth / 64.0
-    counts = spikes.sum(axis=1)
+    counts = spikes[-1].sum(axis=1)
     logits = loss_scale * counts
     p = np.exp(logits - logits.max(axis=1, keepdims=True))
     g = loss_scale * (p / p.sum(axis=1, keepdims=True) - (np.arange(counts.shape[1]) == labels[:, None]))
-    surrogate = 1.0 / (1.0 + 100.0 * np.abs(v_pre / (vth * 64.0) - 1.0)) ** 2 / theta
-    keep_v = (4096 - decay_v) / 4096 * (1 - spikes)
-    keep_u = (4096 - decay_u) / 4096
-    dv = np.zeros(counts.shape)
-    du = np.zeros(counts.shape)
-    du_all = np.zeros(v_pre.shape)
-    for t in range(x.shape[1] - 1, -1, -1):
-        dv = g * surrogate[:, t] + keep_v[:, t] * dv
-        du = dv + keep_u * du
-        du_all[:, t] = du
-    return np.stack([du_all[k].T @ x[k] for k in range(len(x))])
+    surrogate, keep_v, keep_u = [], [], []
+    for (vth, decay_u, decay_v), v, s in zip(neurons, v_pre, spikes):
+        surrogate.append(1.0 / (1.0 + 100.0 * np.abs(v / (vth * 64.0) - 1.0)) ** 2 / (vth / 64.0))
+        keep_v.append((4096 - decay_v) / 4096 * (1 - s))
+        keep_u.append((4096 - decay_u) / 4096)
+    n_layers, steps = len(neurons), inputs.shape[1]
+    dv = [np.zeros(counts.shape[:1] + s.shape[2:]) for s in spikes]
+    du = [np.zeros_like(d) for d in dv]
+    du_all = [np.zeros(s.shape) for s in spikes]
+    for t in range(steps - 1, -1, -1):
+        ds = []
+        for layer in range(n_layers):
+            if layer == n_layers - 1:
+                ds.append(g)
+                continue
+            d = np.einsum("so,oi->si", du[layer + 1], forward[layer + 1])
+            if recurrent[layer] is not None:
+                d = d + np.einsum("so,oi->si", du[layer], recurrent[layer])
+            ds.append(d)
+        for layer in range(n_layers):
+            dv[layer] = ds[layer] * surrogate[layer][:, t] + keep_v[layer][:, t] * dv[layer]
+            du[layer] = dv[layer] + keep_u[layer] * du[layer]
+            du_all[layer][:, t] = du[layer]
+    grads = []
+    for layer in range(n_layers):
+        below = inputs if layer == 0 else delayed(spikes[layer - 1])
+        d_rec = None if recurrent[layer] is None else np.einsum("sto,sti->soi", du_all[layer],
+                                                                 delayed(spikes[layer]))
+        grads.append((np.einsum("sto,sti->soi", du_all[layer], below), d_rec))
+    return grads
+
+
+def delayed(trace):
+    """trace (samples, steps, n) one step later: what a synapse delivers at each step (zeros at the first)."""
+    out = np.zeros(trace.shape)
+    out[:, 1:] = trace[:, :-1]
+    return out
 
 
 class PlasticLayerLeafModel(PyLoihiProcessModel):
@@ -216,6 +250,8 @@ class PlasticLayerLeafModel(PyLoihiProcessModel):
     error_gain: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=8)
     learning_rate: np.ndarray = LavaPyType(np.ndarray, np.float64)
     counts: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
+    hidden_weights: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=8)
+    hidden_activity: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
 
     def __init__(self, proc_params):
         super().__init__(proc_params)
@@ -238,12 +274,14 @@ class PlasticLayerPorts:
 
 
 class GradientLearner(PlasticLayerLeafModel):
-    """The papers' learner (see PlasticLearningLayer): fixed-point forward as the fixed_pt model's, surrogate
-    gradients per taught sample (count_loss_gradient), Adamax on float shadow weights every `batch` taught
-    samples (in slot order, lane by lane), weights quantized back to 8 bits after each step.
+    """The papers' learner (see PlasticLearningLayer): fixed-point forward as the fixed_pt model's (through the
+    hidden layers first, as FrozenSpikeGenerator's), surrogate gradients per taught sample (count_loss_gradients),
+    Adamax on float shadow weights every `batch` taught samples (in slot order, lane by lane), weights quantized
+    back to 8 bits after each step.
 
     Weights set from outside (Var.set, e.g. a class row re-initialised) replace the shadow weights at the next
-    slot; the Adamax moments are kept. learning_rate (per weight row) and vth are read at run time.
+    slot; the Adamax moments are kept. learning_rate (per weight row) and vth are read at run time; hidden layers
+    step at the smallest row rate.
     """
 
     BETAS = (0.9, 0.999)
@@ -253,32 +291,44 @@ class GradientLearner(PlasticLayerLeafModel):
         super().__init__(proc_params)
         self.batch = proc_params["batch"]
         self.loss_scale = proc_params["loss_scale"]
+        self.hidden = proc_params["hidden"]
         n_out, n_in = proc_params["weights"].shape
         lanes = proc_params["lanes"] or 1
         steps = self.timesteps - 1  # counted steps: slot steps offset+1 .. offset+T-1
         self.lane_shape = (lanes,)
         self.out_shape = (n_out,) if proc_params["lanes"] is None else (lanes, n_out)
-        self.u = np.zeros((lanes, n_out), np.int32)
-        self.v = np.zeros((lanes, n_out), np.int32)
-        self.pending = np.zeros((lanes, n_out), np.float32)
-        self.previous_x = np.zeros((lanes, n_in), np.float32)
-        self.x_trace = np.zeros((lanes, steps, n_in))
-        self.v_trace = np.zeros((lanes, steps, n_out))
-        self.s_trace = np.zeros((lanes, steps, n_out))
-        self.shadow = None
-        self.quantized = None
-        self.weights_t = None
+        sizes = [layer["weight"].shape[0] for layer in self.hidden] + [n_out]
+        n_first = self.hidden[0]["weight"].shape[1] if self.hidden else n_in
+        self.state = [(np.zeros((lanes, n), np.int32),) * 2 for n in sizes]
+        self.previous = [np.zeros((lanes, n), np.float32) for n in [n_first] + sizes]
+        self.x_trace = np.zeros((lanes, steps, n_first))
+        self.v_trace = [np.zeros((lanes, steps, n)) for n in sizes]
+        self.s_trace = [np.zeros((lanes, steps, n)) for n in sizes]
+        self.shadow = self.hidden_shadow = self.quantized = None
         self.grad = np.zeros((n_out, n_in))
+        n_hidden = len(pack_hidden(self.hidden))  # the Vars are not set yet in __init__
+        self.hidden_grad = np.zeros(n_hidden)
         self.taught = 0
-        self.moment = np.zeros((n_out, n_in))
-        self.inf_norm = np.zeros((n_out, n_in))
+        self.adamax = {"output": [np.zeros((n_out, n_in))] * 2, "hidden": [np.zeros(n_hidden)] * 2}
         self.updates = 0
 
+    def _neurons(self):
+        """(vth, decay_u, decay_v) per layer, the output's last (its vth the run-time Var)."""
+        return [(l["vth"], l["decay_u"], l["decay_v"]) for l in self.hidden] + [
+            (int(self.vth[0]), self.decay_u, self.decay_v)]
+
+    def _use_weights(self):
+        """Matrices of the forward pass from the integer Vars: per layer (W^T, R^T or None) as float32."""
+        self.quantized = (self.weights.copy(), self.hidden_weights.copy())
+        pairs = unpack_hidden(self.hidden_weights, self.hidden) + [(self.weights, None)]
+        self.matrices = [(w.T.astype(np.float32), None if r is None else r.T.astype(np.float32)) for w, r in pairs]
+
     def _start_slot(self):
-        if self.quantized is None or not np.array_equal(self.weights, self.quantized):
+        if (self.quantized is None or not np.array_equal(self.weights, self.quantized[0])
+                or not np.array_equal(self.hidden_weights, self.quantized[1])):
             self.shadow = self.weights / 64.0
-            self.quantized = self.weights.copy()
-            self.weights_t = self.weights.T.astype(np.float32)
+            self.hidden_shadow = self.hidden_weights / 64.0
+            self._use_weights()
 
     def learn_step(self, x, target):
         x = x.astype(np.float32).reshape(self.lane_shape + (-1,))
@@ -286,58 +336,74 @@ class GradientLearner(PlasticLayerLeafModel):
         slot_index, phase = slot_position(self.time_step, self.slot)
         if phase == 0:
             self._start_slot()
-        a_in = self.pending.astype(np.int64)
-        vth = int(self.vth[0])
-        if phase <= self.offset:
-            self.u[:] = 0
-            self.v[:] = 0
-            a_in[:] = 0
-        u, v_pre = cuba_integrate(self.u, self.v, a_in, self.decay_u, self.decay_v)
-        spikes = v_pre > (vth << 6)
-        self.u = u.astype(np.int32)
-        self.v = np.where(spikes, 0, v_pre).astype(np.int32)
         t = phase - self.offset - 1
+        spikes = []
+        for layer, ((w_t, r_t), (vth, decay_u, decay_v)) in enumerate(zip(self.matrices, self._neurons())):
+            a_in = self.previous[layer] @ w_t
+            if r_t is not None:
+                a_in += self.previous[layer + 1] @ r_t
+            u, v = self.state[layer]
+            if phase <= self.offset:
+                u, v, a_in = np.zeros_like(u), np.zeros_like(v), np.zeros_like(a_in)
+            u, v_pre = cuba_integrate(u, v, a_in.astype(np.int64), decay_u, decay_v)
+            s = v_pre > (vth << 6)
+            self.state[layer] = (u.astype(np.int32), np.where(s, 0, v_pre).astype(np.int32))
+            if 0 <= t < self.timesteps - 1:
+                self.v_trace[layer][:, t] = v_pre
+                self.s_trace[layer][:, t] = s
+            spikes.append(s)
         if 0 <= t < self.timesteps - 1:
-            self.x_trace[:, t] = self.previous_x
-            self.v_trace[:, t] = v_pre
-            self.s_trace[:, t] = spikes
-        self.pending = x @ self.weights_t
-        self.previous_x = x
+            self.x_trace[:, t] = self.previous[0]
+        self.previous = [x] + [s.astype(np.float32) for s in spikes]
         check_teaching_step(target, phase, self.slot)
         if phase == teaching_step(self.slot):
             self._end_slot(slot_index, target)
-        return spikes.reshape(self.out_shape)
+        return spikes[-1].reshape(self.out_shape)
 
     def _end_slot(self, slot_index, target):
-        counts = self.s_trace.sum(axis=1).astype(np.int32)
         if slot_index < len(self.counts):
-            self.counts[slot_index] = counts.reshape(self.counts.shape[1:])
+            self.counts[slot_index] = self.s_trace[-1].sum(axis=1).astype(np.int32).reshape(self.counts.shape[1:])
+            activity = [s.sum(axis=(1, 2)) for s in self.s_trace[:-1]]
+            self.hidden_activity[slot_index] = np.array(activity, np.int32).T.reshape(
+                self.hidden_activity.shape[1:])
         labels, _ = decode_payloads(target)
         taught = np.flatnonzero(labels >= 0)
         if not len(taught):
             return
-        grads = count_loss_gradient(self.x_trace[taught], self.v_trace[taught], self.s_trace[taught],
-                                    labels[taught], int(self.vth[0]), self.decay_u, self.decay_v, self.loss_scale)
-        for grad in grads:  # in lane order, so that any lane count sums the same samples in the same order
-            self.grad += grad
+        pairs = unpack_hidden(self.hidden_shadow, self.hidden) + [(self.shadow, None)]
+        grads = count_loss_gradients(self.x_trace[taught], [v[taught] for v in self.v_trace],
+                                     [s[taught] for s in self.s_trace], labels[taught], self._neurons(),
+                                     [w for w, _ in pairs], [r for _, r in pairs], self.loss_scale)
+        for k in range(len(taught)):  # in lane order, so that any lane count sums the same samples in the same order
+            self.grad += grads[-1][0][k]
+            hidden = [m[k].ravel() for w, r in grads[:-1] for m in (w, r) if m is not None]
+            if hidden:
+                self.hidden_grad += np.concatenate(hidden)
             self.taught += 1
             if self.taught == self.batch:
                 self._adamax_step()
 
     def _adamax_step(self):
-        """One Adamax step (PyTorch's formulation) on the mean gradient of the minibatch."""
-        b1, b2 = self.BETAS
-        g = self.grad / self.taught
+        """One Adamax step (PyTorch's formulation) on the mean gradient of the minibatch, for the output rows at
+        their rates and the hidden weights at the smallest."""
         self.updates += 1
-        self.moment = b1 * self.moment + (1 - b1) * g
-        self.inf_norm = np.maximum(b2 * self.inf_norm, np.abs(g) + self.EPS)
-        step = self.learning_rate[:, None] / (1 - b1 ** self.updates)
-        self.shadow = self.shadow - step * self.moment / self.inf_norm
+        self.shadow = self._adamax("output", self.shadow, self.grad, self.learning_rate[:, None])
+        self.hidden_shadow = self._adamax("hidden", self.hidden_shadow, self.hidden_grad, self.learning_rate.min())
         self.weights[:] = quantize_weights(self.shadow)
-        self.quantized = self.weights.copy()
-        self.weights_t = self.weights.T.astype(np.float32)
+        self.hidden_weights[:] = quantize_weights(self.hidden_shadow)
+        self._use_weights()
         self.grad[:] = 0
+        self.hidden_grad[:] = 0
         self.taught = 0
+
+    def _adamax(self, part, shadow, grad, rate):
+        b1, b2 = self.BETAS
+        g = grad / self.taught
+        moment, inf_norm = self.adamax[part]
+        moment = b1 * moment + (1 - b1) * g
+        inf_norm = np.maximum(b2 * inf_norm, np.abs(g) + self.EPS)
+        self.adamax[part] = [moment, inf_norm]
+        return shadow - rate / (1 - b1 ** self.updates) * moment / inf_norm
 
 
 class _EngineParams:

@@ -20,12 +20,21 @@ def check_error_rule(rule):
         raise ValueError(f"unknown error rule {rule!r}; expected one of {', '.join(ERROR_RULES)}")
 
 
-def check_layer_arguments(weights, timesteps, slot, offset, batch, lanes, error_rule):
+def check_layer_arguments(weights, timesteps, slot, offset, batch, lanes, error_rule, hidden=()):
     """The weights as an array, after checking a plastic layer's arguments fit together; else ValueError."""
     check_error_rule(error_rule)
     weights = np.asarray(weights)
     if weights.ndim != 2:
         raise ValueError(f"plastic weights must be a matrix (outputs, inputs), got shape {weights.shape}")
+    sizes = [np.shape(layer["weight"]) for layer in hidden] + [weights.shape]
+    for i, (below, above) in enumerate(zip(sizes[:-1], sizes[1:])):
+        if above[1] != below[0]:
+            raise ValueError(f"plastic layers {i} and {i + 1} do not chain: {below} then {above}")
+    for i, layer in enumerate(hidden):
+        recurrent = layer["weight_rec"]
+        if recurrent is not None and np.shape(recurrent) != (sizes[i][0],) * 2:
+            raise ValueError(f"hidden plastic layer {i}: recurrent weights must be {(sizes[i][0],) * 2}, "
+                             f"got {np.shape(recurrent)}")
     if offset + timesteps >= slot:
         raise ValueError(f"a slot of {slot} steps leaves no teaching step after offset {offset} + T={timesteps}")
     if batch < 1 or (lanes is not None and lanes < 1):
@@ -33,14 +42,39 @@ def check_layer_arguments(weights, timesteps, slot, offset, batch, lanes, error_
     return weights
 
 
-def learner_vars(weights, vth, error_gain, learning_rate, n_slots, lanes):
+def pack_hidden(hidden):
+    """The hidden plastic layers' weights as one int32 vector: per layer, its forward weights then its recurrent
+    ones (if any), each flattened row by row (the layout of the Var hidden_weights)."""
+    parts = [np.ravel(m) for layer in hidden for m in (layer["weight"], layer["weight_rec"]) if m is not None]
+    return np.concatenate(parts).astype(np.int32) if parts else np.zeros(0, np.int32)
+
+
+def unpack_hidden(flat, hidden):
+    """[(forward, recurrent or None)] per hidden layer: views of `flat` (pack_hidden's layout) shaped as the
+    layers of `hidden`."""
+    matrices, start = [], 0
+    for layer in hidden:
+        pair = []
+        for m in (layer["weight"], layer["weight_rec"]):
+            if m is None:
+                pair.append(None)
+                continue
+            size = int(np.prod(np.shape(m)))
+            pair.append(flat[start:start + size].reshape(np.shape(m)))
+            start += size
+        matrices.append(tuple(pair))
+    return matrices
+
+
+def learner_vars(weights, vth, error_gain, learning_rate, n_slots, lanes, hidden=()):
     """{Var name: initial value} of a plastic layer's Vars (PlasticLearningLayer's, and LatentLearningLoop's
     aliases of them)."""
     n_out = weights.shape[0]
-    counts = (n_slots,) + (() if lanes is None else (lanes,)) + (n_out,)
+    per_slot = (n_slots,) + (() if lanes is None else (lanes,))
     return {"weights": weights, "vth": np.array([vth]), "error_gain": np.array([error_gain]),
             "learning_rate": np.broadcast_to(np.asarray(learning_rate, np.float64), (n_out,)).copy(),
-            "counts": np.zeros(counts, np.int32)}
+            "counts": np.zeros(per_slot + (n_out,), np.int32), "hidden_weights": pack_hidden(hidden),
+            "hidden_activity": np.zeros(per_slot + (len(hidden),), np.int32)}
 
 
 class ErrorLIF(LearningLIF):
@@ -96,8 +130,12 @@ class PlasticLearningLayer(AbstractProcess):
         u[t] = (1 - decay_u / 4096) u[t-1] + W x[t-1]
         v[t] = (1 - decay_v / 4096) v[t-1] + u[t];   s[t] = v[t] > vth;   v[t] = 0 where s[t]
 
-    in Loihi's fixed point (processes.fixed_point), with u = v = 0 through slot step `offset`. The spike counts
-    c over the slot's sample are the class scores. At the slot's teaching step the teacher's payload names the
+    in Loihi's fixed point (processes.fixed_point), with u = v = 0 through slot step `offset`. With `hidden`
+    layers (gradient learner only), x first passes them, each a CUBA LIF population as FrozenSpikeGenerator's:
+
+        a_l[t] = W_l h_{l-1}[t-1] + R_l h_l[t-1]     (h_0 = x; the output layer integrates the last h)
+
+    The spike counts c over the slot's sample are the class scores. At the slot's teaching step the teacher's payload names the
     labelled class, and the layer learns according to its model:
 
       - 'fixed_pt' (SubProcessModel: LearningDense -> ErrorLIF) and 'fused' (the same in one OS process): the
@@ -106,6 +144,7 @@ class PlasticLearningLayer(AbstractProcess):
       - 'floating_pt' (the papers' learning): surrogate-gradient BPTT of the cross-entropy of loss_scale * c
         through the dynamics above, Adamax (step learning_rate per output row) on float shadow weights after
         every `batch` taught samples, weights rounded back to the 8-bit grid; forward pass in the same fixed point.
+        Hidden layers learn with the output layer (BPTT through their recurrence too), at the smallest row rate.
 
     Parameters
     ----------
@@ -133,6 +172,9 @@ class PlasticLearningLayer(AbstractProcess):
         Gradient learner: samples side by side per slot (ports and counts get a lane axis).
     error_rule : str
         Loihi rule: the neurons' count error, 'strongest_rival', 'all_rivals' or 'softmax' (ErrorLIF).
+    hidden : list of dict, optional
+        Gradient learner: plastic layers between the latents and the output layer, each as FrozenSpikeGenerator's
+        layers ("weight", "weight_rec" or None, "vth", "decay_u", "decay_v"); their thresholds stay.
 
     Ports
     -----
@@ -151,19 +193,26 @@ class PlasticLearningLayer(AbstractProcess):
     learning_rate : (outputs,)
     counts : (n_slots[, lanes], outputs)
         Output spike counts per slot.
+    hidden_weights : (hidden synapses,)
+        The hidden layers' weights, packed (pack_hidden; empty without hidden layers).
+    hidden_activity : (n_slots[, lanes], hidden layers)
+        Spikes of each hidden layer per slot.
     """
 
     def __init__(self, *, weights, vth, decay_u, decay_v, learning_rule, timesteps, slot, offset, n_slots,
                  error_gain=4, learning_rate=0.002, batch=64, loss_scale=0.5, lanes=None,
-                 error_rule="strongest_rival", name=None):
-        weights = check_layer_arguments(weights, timesteps, slot, offset, batch, lanes, error_rule)
+                 error_rule="strongest_rival", hidden=(), name=None):
+        hidden = list(hidden)
+        weights = check_layer_arguments(weights, timesteps, slot, offset, batch, lanes, error_rule, hidden)
         super().__init__(weights=weights, vth=vth, decay_u=decay_u, decay_v=decay_v, learning_rule=learning_rule,
                          timesteps=timesteps, slot=slot, offset=offset, n_slots=n_slots, error_gain=error_gain,
-                         batch=batch, loss_scale=loss_scale, lanes=lanes, error_rule=error_rule, name=name)
-        n_out, n_in = weights.shape
+                         batch=batch, loss_scale=loss_scale, lanes=lanes, error_rule=error_rule, hidden=hidden,
+                         name=name)
+        n_out = weights.shape[0]
+        n_in = (hidden[0]["weight"] if hidden else weights).shape[1]
         lane = () if lanes is None else (lanes,)
         self.s_in = InPort(shape=lane + (n_in,))
         self.target_in = InPort(shape=lane + (n_out,))
         self.s_out = OutPort(shape=lane + (n_out,))
-        for var, init in learner_vars(weights, vth, error_gain, learning_rate, n_slots, lanes).items():
+        for var, init in learner_vars(weights, vth, error_gain, learning_rate, n_slots, lanes, hidden).items():
             setattr(self, var, Var(shape=init.shape, init=init))
