@@ -4,6 +4,7 @@ import contextlib
 import multiprocessing
 import os
 import signal
+import threading
 
 from lava_replay.backends import run_config
 from lava_replay.errors import LavaReplayError
@@ -22,21 +23,29 @@ os.register_at_fork(after_in_child=_lava_child_ignores_sigint)
 
 @contextlib.contextmanager
 def sigint_deferred():
-    """Hold off SIGINT in this thread; a Ctrl-C meanwhile raises KeyboardInterrupt afterwards."""
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    """Hold off Ctrl-C: a SIGINT meanwhile raises KeyboardInterrupt (the previous handler runs) afterwards.
+
+    A Python-level handler that only notes the signal, not a blocked signal mask: the kernel hands a
+    process-directed SIGINT to any thread that does not block it (torch's, tqdm's), and CPython then runs the
+    handler in the main thread at once, masked or not (docs/lava-notes.md)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+        signal.signal(signal.SIGINT, previous)
+        if caught and callable(previous):
+            previous(signal.SIGINT, None)
 
 
 @contextlib.contextmanager
 def starting_lava():
     """Processes forked meanwhile ignore SIGINT, so Ctrl-C at a terminal (which signals the whole process group)
-    reaches only this process, which then ends them (tear_down).
-
-    (Setting SIGINT to ignored in each child is needed: blocking it in this thread is not inherited reliably,
-    since multiprocessing's resource tracker unblocks SIGINT after starting.)"""
+    reaches only this process, which ends them (tear_down) once the runtime is built: a Ctrl-C while Lava forks
+    would leave the processes forked so far outside the runtime's list, alive."""
     global _forking_lava
     _forking_lava = True
     try:
@@ -48,20 +57,27 @@ def starting_lava():
 
 def tear_down(runtime, grace=GRACE_SECONDS):
     """End a Lava runtime's processes without Lava's stop protocol, which waits for answers that interrupted
-    processes never send: SIGTERM to each, SIGKILL after `grace` seconds, then the shared-memory manager."""
+    processes never send: SIGTERM to each, SIGKILL after `grace` seconds, then the shared-memory manager, then
+    any other child process left (one forked for a runtime that a Ctrl-C cut short holds the job's pipes, and
+    multiprocessing's exit handler would wait for it forever)."""
     infra = getattr(runtime, "_messaging_infrastructure", None)
-    actors = list(getattr(infra, "actors", []))
-    for actor in actors:
-        if actor.is_alive():
-            actor.terminate()
-    for actor in actors:
-        multiprocessing.Process.join(actor, grace)  # Lava's SystemProcess.join has no timeout
-        if actor.is_alive():
-            actor.kill()
-            multiprocessing.Process.join(actor)
+    _end(list(getattr(infra, "actors", [])), grace)
     if getattr(infra, "smm", None) is not None:
         infra.smm.shutdown()
+    _end(multiprocessing.active_children(), grace)
     runtime._is_running = runtime._is_started = False  # Runtime.__del__ would call stop() again
+
+
+def _end(processes, grace):
+    """SIGTERM to each process still alive, SIGKILL to those alive `grace` seconds later; all joined."""
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    for process in processes:
+        multiprocessing.Process.join(process, grace)  # Lava's SystemProcess.join has no timeout
+        if process.is_alive():
+            process.kill()
+            multiprocessing.Process.join(process)
 
 
 class LavaSession:
