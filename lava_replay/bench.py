@@ -163,6 +163,8 @@ def build_parser():
     cmp.add_argument("--replay-per-class", type=int, nargs="+", default=[64],
                      help="latents per old class; several values: accuracy against buffer size")
     cmp.add_argument("--eval-split", choices=("test", "val"), default="test")
+    cmp.add_argument("--lr-layer", type=int, default=3,
+                     help="latent-replay layer (3: the output layer learns; 1, 2: --learning gradient only)")
     cmp.add_argument("--lanes", type=int, default=64)
     cmp.add_argument("--backend", default="sim")
     cmp.add_argument("--data-dir", default=None)
@@ -224,18 +226,21 @@ def main(argv=None):
     if args.bench == "compare":
         from lava_replay.compare import bench_compare
         from lava_replay.backends import check_learning
-        from lava_replay.continual import JobSettings
+        from lava_replay.continual import JobSettings, check_lr_layer
+        from lava_replay.model import ModelConfig
 
         classes = new_class_list(args.new_class)
         learnings = ("gradient", "loihi") if args.learning == "both" else (args.learning,)
         run_config(args.backend)
         for learning in learnings:
             check_learning(learning, args.backend)
+            check_lr_layer(args.lr_layer, len(ModelConfig.hidden), learning)
         at_least("--replay-per-class", args.replay_per_class)
         at_least("--lanes", args.lanes)
         output_folder(args.out)
         settings = JobSettings(replay_per_class=args.replay_per_class[0], backend=args.backend,
-                               eval_split=args.eval_split, lanes=None if args.lanes == 1 else args.lanes)
+                               eval_split=args.eval_split, lanes=None if args.lanes == 1 else args.lanes,
+                               lr_layer=args.lr_layer)
         _, table = bench_compare(resolve_data_dir(args.data_dir), args.protocol, learnings, args.seeds, classes,
                                  settings, args.quick, args.out, args.replay_per_class)
         print(table)

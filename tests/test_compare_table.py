@@ -29,6 +29,8 @@ def test_bench_output_is_checked_before_any_run(tmp_path, capsys):
     assert f"--out {a_file} is a file" in capsys.readouterr().err
     assert run_cli(bench.main, ["compare", "--replay-per-class", "0"] + no_data) == 2
     assert "--replay-per-class must be >= 1" in capsys.readouterr().err
+    assert run_cli(bench.main, ["compare", "--learning", "both", "--lr-layer", "2"] + no_data) == 2
+    assert "only --learning gradient does" in capsys.readouterr().err
     assert run_cli(bench.main, ["pretrain", "--out", str(tmp_path)] + no_data) == 2
     assert f"--out {tmp_path} is a folder; expected a file name" in capsys.readouterr().err
     assert run_cli(bench.main, ["pretrain", "--timesteps", "0"] + no_data) == 2
