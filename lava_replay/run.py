@@ -19,7 +19,7 @@ from lava_replay.options import above_zero, at_least, output_folder
 from lava_replay.replay.schedule import ORDERS
 from processes.plastic_learning_layer.process import ERROR_RULES
 
-QUICK = {"replay_per_class": 4, "eval_per_class": 3, "max_new": 24, "epochs": {"loihi": 1, "gradient": 10}}
+QUICK = {"replay_per_class": 4, "eval_per_class": 3, "max_new": 24, "epochs": {"loihi": 1, "gradient": 30}}
 DEFAULT_REPLAY_PER_CLASS = 64  # one minibatch per old class, SpikingLR's smallest buffer
 
 
@@ -89,7 +89,7 @@ def run_method(method, data, protocol, directory, settings, epochs=None, model=N
     if quick:
         settings = replace(settings, replay_per_class=QUICK["replay_per_class"],
                            eval_per_class=QUICK["eval_per_class"], max_new=QUICK["max_new"])
-        epochs = QUICK["epochs"][settings.learning]
+        epochs = epochs or QUICK["epochs"][settings.learning]  # an explicit --epochs still counts
     epoch_field = "gradient_epochs" if settings.learning == "gradient" else "epochs"
     strat = strategy(method, timesteps=timesteps, **{epoch_field: epochs}, **strategy_overrides)
     path, _ = pretrained_model(timesteps, protocol.pretrain_classes, model)
