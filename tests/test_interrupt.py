@@ -22,7 +22,14 @@ LAVA_CHILDREN = 4  # shared-memory manager, runtime service and at least two pro
 def _start(args, out):
     env = dict(os.environ, LAVA_REPLAY_DATA=os.path.abspath(data_dir()), OMP_NUM_THREADS="1")
     return subprocess.Popen([sys.executable, "-m"] + args + ["--out", str(out)], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            preexec_fn=_default_sigint)
+
+
+def _default_sigint():
+    """SIGINT as at a terminal: a test runner started in the background by a non-interactive shell (as
+    `make test &` in a script) has SIGINT ignored, and its children would inherit that."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _wait_for_lava(job, timeout=240):
