@@ -142,8 +142,8 @@ def bench_compare(directory, protocol_name="spikinglr", learnings=("gradient",),
         tables += "\n\nAccuracy against buffer size (mean ± std over runs, %):\n\n" + buffer_table(by_buffer)
     result = {"bench": "compare", "protocol": protocol_name, "new_classes": list(new_classes), "seeds": list(seeds),
               "learnings": list(learnings), "quick": quick, "replay_per_class": sizes[0], "buffer_sizes": sizes,
-              "eval_split": settings.eval_split, "lr_layer": settings.lr_layer, "summary": by_buffer[sizes[0]], "by_buffer": by_buffer,
-              "paper": PAPER, "reports": reports}
+              "eval_split": settings.eval_split, "lr_layer": settings.lr_layer, "summary": by_buffer[sizes[0]],
+              "by_buffer": by_buffer, "paper": PAPER, "reports": reports}
     if out_dir:
         atomic_write_json(os.path.join(out_dir, "compare.json"), result)
         atomic_write_text(os.path.join(out_dir, "compare.md"), tables + "\n")

@@ -194,9 +194,9 @@ def pretrain(data, protocol, timesteps, model_cfg, train_cfg, name=None, model_d
     """Pretrain on protocol.pretrain_classes, test on their test samples, export; returns (net, sidecar).
 
     With init_from (a .net path) training starts from that model's weights (a warm restart of the schedule) in
-    model_cfg's neurons; the model may come from another T (e.g. T=100 weights fine-tuned at T=40). With distill_from (a .net path)
-    and teacher_data (the same samples binned at the teacher's T) the teacher's soft targets are distilled
-    (train_cfg.distill_weight). An existing model of this name is an error unless overwrite.
+    model_cfg's neurons; the model may come from another T (e.g. T=100 weights fine-tuned at T=40). With
+    distill_from (a .net path) and teacher_data (the same samples binned at the teacher's T) the teacher's soft
+    targets are distilled (train_cfg.distill_weight). An existing model of this name is an error unless overwrite.
     When protocol.val_speakers is set, the test accuracy is also reported on those (unseen) speakers alone.
     """
     spikes, labels = data["spikes"], data["labels"]

@@ -27,6 +27,31 @@ def cuba_integrate(u, v, a_in, decay_u, decay_v):
 def cuba_step(u, v, a_in, decay_u, decay_v, vth):
     """One full step: cuba_integrate, spikes where v > vth << 6, spiking v reset to 0; (u, v, spikes), u, v int32."""
     u, v = cuba_integrate(u, v, a_in, decay_u, decay_v)
-    spikes = v > (np.int64(vth) << 6)
-    v = np.where(spikes, 0, v)
-    return u.astype(np.int32), v.astype(np.int32), spikes
+    return _fire(u, v, vth)
+
+
+def _fire(u, v_pre, vth):
+    """(u, v, spikes) after the threshold test of v_pre: u, v as int32, spiking v reset to 0."""
+    spikes = v_pre > (np.int64(vth) << 6)
+    return u.astype(np.int32), np.where(spikes, 0, v_pre).astype(np.int32), spikes
+
+
+def cuba_layers_step(previous, matrices, states, neurons):
+    """One step of stacked CUBA layers, each delaying by one step: layer l integrates
+    a_l = previous[l] @ W_l^T + previous[l+1] @ R_l^T, with previous = [input, each layer's spikes] of the last step.
+
+    matrices: per layer (W^T, R^T or None) as float32 (exact: |a| < 2^24 for 8-bit weights and up to 700
+    inputs); states: per layer (u, v); neurons: per layer (vth, decay_u, decay_v). Returns per layer the new
+    states, v before the threshold test (int64) and the spikes.
+    """
+    new_states, v_pre, spikes = [], [], []
+    for layer, ((w_t, r_t), (u, v), (vth, decay_u, decay_v)) in enumerate(zip(matrices, states, neurons)):
+        a_in = previous[layer] @ w_t
+        if r_t is not None:
+            a_in += previous[layer + 1] @ r_t
+        u, v = cuba_integrate(u, v, a_in.astype(np.int64), decay_u, decay_v)
+        u, v_next, s = _fire(u, v, vth)
+        new_states.append((u, v_next))
+        v_pre.append(v)
+        spikes.append(s)
+    return new_states, v_pre, spikes

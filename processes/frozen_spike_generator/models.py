@@ -7,7 +7,7 @@ from lava.magma.core.model.py.type import LavaPyType
 from lava.magma.core.resources import CPU
 from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 
-from processes.fixed_point import cuba_step
+from processes.fixed_point import cuba_layers_step
 from processes.frozen_spike_generator.process import FrozenSpikeGenerator
 from processes.slot_clock import slot_position
 
@@ -36,15 +36,18 @@ class PyFrozenSpikeGeneratorModel(PyLoihiProcessModel):
         self.slot = proc_params["slot"]
         self.offset = proc_params["offset"]
         self.cached = proc_params["cached"]
-        self.forward = [layer["weight"].T.astype(np.float32) for layer in self.layers]
-        self.recurrent = [None if layer["weight_rec"] is None else layer["weight_rec"].T.astype(np.float32)
-                          for layer in self.layers]
+        self.matrices = [(layer["weight"].T.astype(np.float32),
+                          None if layer["weight_rec"] is None else layer["weight_rec"].T.astype(np.float32))
+                         for layer in self.layers]
+        self.neurons = None
         self.replaying = None
         self.previous = None
         self.state = None
         self.emitted = None
 
     def _rest(self, x):
+        # the layers are read here, not in __init__: a model whose __init__ raises hangs the run (docs/lava-notes.md)
+        self.neurons = [(layer["vth"], layer["decay_u"], layer["decay_v"]) for layer in self.layers]
         lanes = x.shape[:-1]
         sizes = [layer["weight"].shape[0] for layer in self.layers]
         self.previous = [np.zeros(x.shape, np.float32)] + [np.zeros(lanes + (n,), np.float32) for n in sizes]
@@ -71,15 +74,7 @@ class PyFrozenSpikeGeneratorModel(PyLoihiProcessModel):
         if self.replaying is not None:
             self.s_out.send(self.replaying[..., t])
             return
-        spikes = []
-        for i, layer in enumerate(self.layers):
-            a_in = self.previous[i] @ self.forward[i]
-            if self.recurrent[i] is not None:
-                a_in += self.previous[i + 1] @ self.recurrent[i]
-            u, v, s = cuba_step(*self.state[i], a_in.astype(np.int64), layer["decay_u"], layer["decay_v"],
-                                layer["vth"])
-            self.state[i] = (u, v)
-            spikes.append(s)
+        self.state, _, spikes = cuba_layers_step(self.previous, self.matrices, self.state, self.neurons)
         self.previous = [x.astype(np.float32)] + [s.astype(np.float32) for s in spikes]
         self.emitted[..., t] = spikes[-1]
         self.s_out.send(spikes[-1])

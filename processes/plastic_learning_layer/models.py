@@ -14,8 +14,9 @@ from lava.magma.core.model.py.connection import LearningConnectionModelBitApprox
 from lava.proc.dense.process import LearningDense
 from lava.utils.weightutils import SignMode
 
-from processes.fixed_point import cuba_integrate, cuba_step
-from processes.plastic_learning_layer.process import ErrorLIF, PlasticLearningLayer, pack_hidden, unpack_hidden
+from processes.fixed_point import cuba_layers_step, cuba_step
+from processes.plastic_learning_layer.process import (ErrorLIF, PlasticLearningLayer, pack_hidden, pack_pairs,
+                                                     unpack_hidden)
 from processes.teacher_source.process import COMPETITOR, decode_payloads
 from processes.slot_clock import check_teaching_step, slot_position, teaching_step
 
@@ -224,13 +225,10 @@ def count_loss_gradients(inputs, v_pre, spikes, labels, neurons, forward, recurr
             dv[layer] = ds[layer] * surrogate[layer][:, t] + keep_v[layer][:, t] * dv[layer]
             du[layer] = dv[layer] + keep_u[layer] * du[layer]
             du_all[layer][:, t] = du[layer]
-    grads = []
-    for layer in range(n_layers):
-        below = inputs if layer == 0 else delayed(spikes[layer - 1])
-        d_rec = None if recurrent[layer] is None else np.einsum("sto,sti->soi", du_all[layer],
-                                                                 delayed(spikes[layer]))
-        grads.append((np.einsum("sto,sti->soi", du_all[layer], below), d_rec))
-    return grads
+    integrated = [inputs] + [delayed(s) for s in spikes[:-1]]  # what each layer's synapses delivered per step
+    return [(np.einsum("sto,sti->soi", du_all[layer], integrated[layer]),
+             None if recurrent[layer] is None else np.einsum("sto,sti->soi", du_all[layer], integrated[layer + 1]))
+            for layer in range(n_layers)]
 
 
 def delayed(trace):
@@ -309,7 +307,8 @@ class GradientLearner(PlasticLayerLeafModel):
         n_hidden = len(pack_hidden(self.hidden))  # the Vars are not set yet in __init__
         self.hidden_grad = np.zeros(n_hidden)
         self.taught = 0
-        self.adamax = {"output": [np.zeros((n_out, n_in))] * 2, "hidden": [np.zeros(n_hidden)] * 2}
+        self.adamax = {"output": [np.zeros((n_out, n_in)) for _ in range(2)],
+                       "hidden": [np.zeros(n_hidden) for _ in range(2)]}
         self.updates = 0
 
     def _neurons(self):
@@ -337,21 +336,15 @@ class GradientLearner(PlasticLayerLeafModel):
         if phase == 0:
             self._start_slot()
         t = phase - self.offset - 1
-        spikes = []
-        for layer, ((w_t, r_t), (vth, decay_u, decay_v)) in enumerate(zip(self.matrices, self._neurons())):
-            a_in = self.previous[layer] @ w_t
-            if r_t is not None:
-                a_in += self.previous[layer + 1] @ r_t
-            u, v = self.state[layer]
-            if phase <= self.offset:
-                u, v, a_in = np.zeros_like(u), np.zeros_like(v), np.zeros_like(a_in)
-            u, v_pre = cuba_integrate(u, v, a_in.astype(np.int64), decay_u, decay_v)
-            s = v_pre > (vth << 6)
-            self.state[layer] = (u.astype(np.int32), np.where(s, 0, v_pre).astype(np.int32))
-            if 0 <= t < self.timesteps - 1:
-                self.v_trace[layer][:, t] = v_pre
-                self.s_trace[layer][:, t] = s
-            spikes.append(s)
+        if phase <= self.offset:  # held at rest: no input, state 0, no spikes
+            self.state = [tuple(np.zeros_like(m) for m in state) for state in self.state]
+            spikes = [np.zeros(u.shape, bool) for u, _ in self.state]
+        else:
+            self.state, v_pre, spikes = cuba_layers_step(self.previous, self.matrices, self.state, self._neurons())
+            if t < self.timesteps - 1:
+                for layer, (v, s) in enumerate(zip(v_pre, spikes)):
+                    self.v_trace[layer][:, t] = v
+                    self.s_trace[layer][:, t] = s
         if 0 <= t < self.timesteps - 1:
             self.x_trace[:, t] = self.previous[0]
         self.previous = [x] + [s.astype(np.float32) for s in spikes]
@@ -374,11 +367,10 @@ class GradientLearner(PlasticLayerLeafModel):
         grads = count_loss_gradients(self.x_trace[taught], [v[taught] for v in self.v_trace],
                                      [s[taught] for s in self.s_trace], labels[taught], self._neurons(),
                                      [w for w, _ in pairs], [r for _, r in pairs], self.loss_scale)
+        hidden_grads = pack_pairs(grads[:-1], samples=(len(taught),))
         for k in range(len(taught)):  # in lane order, so that any lane count sums the same samples in the same order
             self.grad += grads[-1][0][k]
-            hidden = [m[k].ravel() for w, r in grads[:-1] for m in (w, r) if m is not None]
-            if hidden:
-                self.hidden_grad += np.concatenate(hidden)
+            self.hidden_grad += hidden_grads[k]
             self.taught += 1
             if self.taught == self.batch:
                 self._adamax_step()

@@ -43,10 +43,15 @@ def check_layer_arguments(weights, timesteps, slot, offset, batch, lanes, error_
 
 
 def pack_hidden(hidden):
-    """The hidden plastic layers' weights as one int32 vector: per layer, its forward weights then its recurrent
-    ones (if any), each flattened row by row (the layout of the Var hidden_weights)."""
-    parts = [np.ravel(m) for layer in hidden for m in (layer["weight"], layer["weight_rec"]) if m is not None]
-    return np.concatenate(parts).astype(np.int32) if parts else np.zeros(0, np.int32)
+    """The hidden plastic layers' weights as one int32 vector (the layout of the Var hidden_weights: pack_pairs)."""
+    return pack_pairs([(layer["weight"], layer["weight_rec"]) for layer in hidden]).astype(np.int32)
+
+
+def pack_pairs(pairs, samples=()):
+    """Per layer its forward matrix then its recurrent one (if not None), each flattened row by row, concatenated
+    along the last axis; the matrices may carry leading `samples` axes (e.g. per-sample gradients)."""
+    parts = [np.reshape(m, tuple(samples) + (-1,)) for pair in pairs for m in pair if m is not None]
+    return np.concatenate(parts, axis=-1) if parts else np.zeros(tuple(samples) + (0,))
 
 
 def unpack_hidden(flat, hidden):
@@ -135,8 +140,8 @@ class PlasticLearningLayer(AbstractProcess):
 
         a_l[t] = W_l h_{l-1}[t-1] + R_l h_l[t-1]     (h_0 = x; the output layer integrates the last h)
 
-    The spike counts c over the slot's sample are the class scores. At the slot's teaching step the teacher's payload names the
-    labelled class, and the layer learns according to its model:
+    The spike counts c over the slot's sample are the class scores. At the slot's teaching step the teacher's
+    payload names the labelled class, and the layer learns according to its model:
 
       - 'fixed_pt' (SubProcessModel: LearningDense -> ErrorLIF) and 'fused' (the same in one OS process): the
         Loihi 3-factor margin rule once per sample, dW = 2^lr_exp * x1 * (y2 - y3), x1 the pre-synaptic trace
