@@ -52,6 +52,18 @@ def test_search_quick_picks_a_feasible_pareto_candidate(tmp_path):
     assert (out / "pareto.png").stat().st_size > 5000 and "| N | bits |" in (out / "search.md").read_text()
 
 
+@pytest.mark.timeout(300)
+def test_search_names_the_sizes_it_does_not_train(tmp_path, capsys):
+    _require_mnist()
+    out = tmp_path / "search"
+    # N=40 needs 16.1 KiB even at 4 bits: over the 12 KiB limit, so only N=20 is trained
+    assert cli.main(["--search", "--quick", "--search-bits", "8", "4", "--max-memory-kib", "12", "--out",
+                     str(out)]) == 0
+    result = json.loads((out / "search.json").read_text())
+    assert result["not_trained"] == [40] and {r["neurons"] for r in result["candidates"]} == {20}
+    assert "not trained: N = [40]" in capsys.readouterr().out
+
+
 @pytest.mark.timeout(400)
 def test_bench_quick_runs_baseline_spikedyn_and_ablation_on_the_same_tasks(tmp_path):
     _require_mnist()

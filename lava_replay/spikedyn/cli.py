@@ -152,6 +152,10 @@ def run_one(cfg, data, stream, backend, out=None, fused=True):
 
 def run_search(args, s, sizes, data, stream):
     """Train each worthwhile N once, evaluate it at each precision, write the table, plot and pick."""
+    skipped = [n for n in s["search_neurons"] if n not in sizes]
+    if skipped:
+        print(f"not trained: N = {skipped}: at no precision in --search-bits do they meet the limits (memory, or "
+              f"the training energy's lower bound)")
     runs, reports = {}, {}
     for n in sizes:
         cfg = make_config(neurons=n, seed=args.seed, switches={m: getattr(args, m) for m in MECHANISMS},
@@ -169,7 +173,7 @@ def run_search(args, s, sizes, data, stream):
     pick = next(r for r in rows if r["picked"])
     atomic_write_json(os.path.join(out, "search.json"), {
         "constraints": {"max_memory_kib": args.max_memory_kib, "max_energy_uj": args.max_energy_uj},
-        "candidates": rows, "pick": pick, "runs": {str(n): r for n, r in reports.items()}})
+        "candidates": rows, "not_trained": skipped, "pick": pick, "runs": {str(n): r for n, r in reports.items()}})
     text = search.markdown(rows)
     atomic_write_text(os.path.join(out, "search.md"), text)
     plots.pareto_front(rows, os.path.join(out, "pareto.png"))
