@@ -52,6 +52,16 @@ def test_adaptive_threshold_switch():
     assert (off.theta == 0).all() and off.exc_spikes.sum() > 0
 
 
+@pytest.mark.timeout(120)
+def test_theta_decays_by_its_shift_at_the_end_of_a_presentation():
+    slow = _run(make_config(neurons=4, seed=1), [1])                        # default shift 9
+    fast = _run(make_config(neurons=4, seed=1, theta_decay_shift=1), [1])   # θ halves at the end
+    grown = np.ceil(slow.theta / THETA_PLUS).astype(np.int64) * THETA_PLUS  # θ before the decay (same spikes)
+    assert grown.max() >= 2 * THETA_PLUS
+    np.testing.assert_array_equal(slow.theta, grown - (grown >> 9))
+    np.testing.assert_array_equal(fast.theta, grown - (grown >> 1))
+
+
 @pytest.mark.timeout(180)
 @pytest.mark.parametrize("baseline", [False, True], ids=["direct", "diehl_cook"])
 def test_lateral_inhibition_suppresses(baseline):

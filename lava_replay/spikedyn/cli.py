@@ -64,6 +64,8 @@ def add_stream_options(p):
                         "test split")
     p.add_argument("--theta-plus", type=int, default=None,
                    help="adaptive threshold increment per spike (default 400 = 10 %% of the threshold)")
+    p.add_argument("--theta-decay-shift", type=int, default=None,
+                   help="adaptive threshold decay: θ shrinks by 2^-shift per presentation (default 9)")
     p.add_argument("--reference", action="store_true",
                    help="run the layer as the reference graph of Lava processes (LearningDense, neurons, "
                         "inhibition) instead of its fused CPU model (default; bit-equal, several times faster)")
@@ -71,7 +73,8 @@ def add_stream_options(p):
 
 def network_options(args):
     """Config fields set by the shared network options (only those given)."""
-    return {} if args.theta_plus is None else {"theta_plus": args.theta_plus}
+    given = {"theta_plus": args.theta_plus, "theta_decay_shift": args.theta_decay_shift}
+    return {name: value for name, value in given.items() if value is not None}
 
 
 def model_note(args):

@@ -27,7 +27,6 @@ W_INIT_MAX = 76      # Diehl & Cook initialise in [0, 0.3] of the maximum
 VTH = 4000           # excitatory threshold (units of one 8-bit weight)
 V_DECAY_SHIFT = 6    # membrane decay 1/64 per step (~64 ms time constant)
 REFRACTORY = 5
-THETA_DECAY_SHIFT = 9  # θ decays by 1/512 per presentation ("very slow")
 INHIBITION = -255    # direct lateral inhibition weight, scaled by INHIBITION_EXP
 INHIBITION_EXP = 4
 T_EPOCH = 10           # learning epoch: 10 steps (one LRN phase per 10 steps; 3.5x faster than 2 at N=400)
@@ -110,7 +109,7 @@ class SpikeDynNetwork:
                 max_rate_hz=cfg.max_rate_hz, seed=cfg.seed,
                 weights=initial_weights(cfg) if weights is None else weights, learning_rule=learning_rule(cfg), vth=VTH,
                 v_decay_shift=V_DECAY_SHIFT, refractory=REFRACTORY,
-                theta_plus=cfg.theta_plus if cfg.adaptive_threshold else 0, theta_decay_shift=THETA_DECAY_SHIFT,
+                theta_plus=cfg.theta_plus if cfg.adaptive_threshold else 0, theta_decay_shift=cfg.theta_decay_shift,
                 sample_steps=cfg.sample_steps, learn=schedule.learn, record_slot=schedule.record_slot, theta=theta,
                 inhibition=kind, inhibition_weight=INHIBITION, inhibition_exp=INHIBITION_EXP,
                 weight_norm_total=cfg.weight_norm_total if cfg.weight_norm else 0)
