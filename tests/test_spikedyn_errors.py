@@ -70,6 +70,7 @@ def test_constraints_that_no_candidate_meets(tmp_path, capsys):
     (["--baseline", "--reference"], ["--reference", "--no-weight-norm"]),
     (["--test-per-class", "0"], ["--test-per-class"]),
     (["--theta-decay-shift", "0"], ["--theta-decay-shift must be 1 to 30"]),
+    (["--weight-decay-shift", "9"], ["--weight-decay-shift must be 1 to 8"]),
 ])
 def test_contradicting_or_impossible_options(argv, words, tmp_path, capsys):
     err = _fail(cli.main, argv + ["--data-dir", str(tmp_path)], capsys)

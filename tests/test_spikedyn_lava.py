@@ -62,6 +62,16 @@ def test_theta_decays_by_its_shift_at_the_end_of_a_presentation():
     np.testing.assert_array_equal(fast.theta, grown - (grown >> 1))
 
 
+@pytest.mark.timeout(120)
+def test_a_stronger_weight_decay_holds_the_learned_weights_lower():
+    default = _run(make_config(neurons=4, seed=1), [1, 1, 1])
+    strong = _run(make_config(neurons=4, seed=1, weight_decay_shift=2), [1, 1, 1])   # 1/4 instead of 1/32
+    assert "2^-2*y0*w" in learning_rule(make_config(weight_decay_shift=2)).dw_str
+    fired = (default.theta > 0) & (strong.theta > 0)
+    assert fired.any()
+    assert strong.weights[fired][:, ON].mean() < default.weights[fired][:, ON].mean() - 10
+
+
 @pytest.mark.timeout(180)
 @pytest.mark.parametrize("baseline", [False, True], ids=["direct", "diehl_cook"])
 def test_lateral_inhibition_suppresses(baseline):

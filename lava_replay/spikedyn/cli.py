@@ -66,6 +66,9 @@ def add_stream_options(p):
                    help="adaptive threshold increment per spike (default 400 = 10 %% of the threshold)")
     p.add_argument("--theta-decay-shift", type=int, default=None,
                    help="adaptive threshold decay: θ shrinks by 2^-shift per presentation (default 9)")
+    p.add_argument("--weight-decay-shift", type=int, default=None,
+                   help="weight decay (SpikeDyn): each post spike shrinks the neuron's weights by 2^-shift "
+                        "(default 5)")
     p.add_argument("--reference", action="store_true",
                    help="run the layer as the reference graph of Lava processes (LearningDense, neurons, "
                         "inhibition) instead of its fused CPU model (default; bit-equal, several times faster)")
@@ -73,7 +76,8 @@ def add_stream_options(p):
 
 def network_options(args):
     """Config fields set by the shared network options (only those given)."""
-    given = {"theta_plus": args.theta_plus, "theta_decay_shift": args.theta_decay_shift}
+    given = {"theta_plus": args.theta_plus, "theta_decay_shift": args.theta_decay_shift,
+             "weight_decay_shift": args.weight_decay_shift}
     return {name: value for name, value in given.items() if value is not None}
 
 

@@ -22,6 +22,7 @@ class SpikeDynConfig:
     adaptive_threshold: bool = True
     theta_plus: int = 400  # θ increment per spike (10 % of the threshold; chosen on validation, docs/spikedyn.md)
     theta_decay_shift: int = 9  # θ decays by 2^-shift per presentation (1/512: "very slow")
+    weight_decay_shift: int = 5  # weight decay (when on): each post spike shrinks the weights by 2^-shift
     weight_norm: bool = False
     weight_norm_total: int = 19890  # Diehl & Cook: 78 in units of the maximum weight (255)
     present_steps: int = 50
@@ -68,6 +69,9 @@ def make_config(baseline=False, switches=None, **kwargs):
     if not 1 <= kwargs.get("theta_decay_shift", 9) <= 30:
         raise LavaReplayError(f"--theta-decay-shift must be 1 to 30 (θ decays by 2^-shift per presentation), got "
                               f"{kwargs['theta_decay_shift']}")
+    if not 1 <= kwargs.get("weight_decay_shift", 5) <= 8:
+        raise LavaReplayError(f"--weight-decay-shift must be 1 to 8 (weights shrink by 2^-shift per post spike), "
+                              f"got {kwargs['weight_decay_shift']}")
     if kwargs.get("neurons", 1) < 1:
         raise LavaReplayError(f"--neurons must be a positive integer, got {kwargs['neurons']}")
     if baseline:

@@ -48,15 +48,16 @@ def learning_rule(cfg):
       adaptive_lr:      potentiation is scaled by y2, a slow post trace (impulse 16, τ 64 steps) that counts
                         the neuron's recent spikes: 2^-4·y0·x1·y2 — a neuron that keeps winning the current
                         input learns it faster (y2 ≈ 16 per recent spike; equal to the plain rate at 1 spike).
-      weight_decay:     − 2^-5·y0·w: each post spike shrinks the neuron's weights by 1/32, which removes
-                        old, now insignificant information of a recruited neuron and bounds its weights
-                        (equilibrium w ≈ 4·x1 − 16 instead of saturation at 255).
+      weight_decay:     − 2^-k·y0·w (k = cfg.weight_decay_shift, default 5): each post spike shrinks the
+                        neuron's weights by 1/32, which removes old, now insignificant information of a
+                        recruited neuron and bounds its weights (equilibrium w ≈ 4·x1 − 16 instead of
+                        saturation at 255).
     """
     potentiation = "2^-4*y0*x1*y2" if cfg.adaptive_lr else "2^-3*y0*x1"
     depression = "2^-1*y0" if cfg.reduce_spurious else "2^-6*x0*y1"
     dw = f"{potentiation} - {depression}"
     if cfg.weight_decay:
-        dw += " - 2^-5*y0*w"
+        dw += f" - 2^-{cfg.weight_decay_shift}*y0*w"
     return Loihi2FLearningRule(dw=dw, x1_impulse=TRACE_IMPULSE, x1_tau=TRACE_TAU, y1_impulse=TRACE_IMPULSE,
                                y1_tau=TRACE_TAU, y2_impulse=16, y2_tau=64, t_epoch=T_EPOCH,
                                rng_seed=cfg.seed)
