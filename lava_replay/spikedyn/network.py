@@ -49,7 +49,7 @@ def learning_rule(cfg):
                         the neuron's recent spikes: 2^-4·y0·x1·y2 — a neuron that keeps winning the current
                         input learns it faster (y2 ≈ 16 per recent spike; equal to the plain rate at 1 spike).
       weight_decay:     − 2^-k·y0·w (k = cfg.weight_decay_shift, default 5): each post spike shrinks the
-                        neuron's weights by 1/32, which removes old, now insignificant information of a
+                        neuron's weights by 2^-k (1/32), which removes old, now insignificant information of a
                         recruited neuron and bounds its weights (equilibrium w ≈ 4·x1 − 16 instead of
                         saturation at 255).
     """
