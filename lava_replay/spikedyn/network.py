@@ -50,7 +50,7 @@ def learning_rule(cfg):
                         input learns it faster (y2 ≈ 16 per recent spike; equal to the plain rate at 1 spike).
       weight_decay:     − 2^-k·y0·w (k = cfg.weight_decay_shift, default 5): each post spike shrinks the
                         neuron's weights by 2^-k (1/32), which removes old, now insignificant information of a
-                        recruited neuron and bounds its weights (equilibrium w ≈ 4·x1 − 16 instead of
+                        recruited neuron and bounds its weights (at k=5: equilibrium w ≈ 4·x1 − 16 instead of
                         saturation at 255).
     """
     potentiation = "2^-4*y0*x1*y2" if cfg.adaptive_lr else "2^-3*y0*x1"
