@@ -4,6 +4,9 @@ from dataclasses import dataclass, replace
 from lava_replay.errors import LavaReplayError
 
 MECHANISMS = ("weight_decay", "adaptive_lr", "reduce_spurious", "adaptive_threshold")
+# the decay shifts' largest values and what they mean, for the one-line errors
+SHIFT_LIMITS = {"theta_decay_shift": (30, "θ decays by 2^-shift per presentation"),
+                "weight_decay_shift": (8, "weights shrink by 2^-shift per post spike")}
 
 
 @dataclass(frozen=True)
@@ -66,12 +69,9 @@ def make_config(baseline=False, switches=None, **kwargs):
                               "(use it with --baseline)")
     if kwargs.get("theta_plus", 0) < 0:
         raise LavaReplayError(f"--theta-plus must be at least 0, got {kwargs['theta_plus']}")
-    if not 1 <= kwargs.get("theta_decay_shift", 9) <= 30:
-        raise LavaReplayError(f"--theta-decay-shift must be 1 to 30 (θ decays by 2^-shift per presentation), got "
-                              f"{kwargs['theta_decay_shift']}")
-    if not 1 <= kwargs.get("weight_decay_shift", 5) <= 8:
-        raise LavaReplayError(f"--weight-decay-shift must be 1 to 8 (weights shrink by 2^-shift per post spike), "
-                              f"got {kwargs['weight_decay_shift']}")
+    for name, (high, meaning) in SHIFT_LIMITS.items():
+        if name in kwargs and not 1 <= kwargs[name] <= high:
+            raise LavaReplayError(f"--{name.replace('_', '-')} must be 1 to {high} ({meaning}), got {kwargs[name]}")
     if kwargs.get("neurons", 1) < 1:
         raise LavaReplayError(f"--neurons must be a positive integer, got {kwargs['neurons']}")
     if baseline:
