@@ -33,7 +33,8 @@ class TrainConfig:
     """Optimisation settings: Adam with a cosine learning-rate schedule, cross-entropy on output spike counts.
 
     distill_weight > 0 mixes in a teacher's soft targets (knowledge distillation at distill_temperature);
-    input_dropout deletes each input spike with that probability (augmentation).
+    input_dropout deletes each input spike with that probability, time_stretch and channel_stretch warp each
+    sample's time and channel axes (augmentation; see `augment`).
     """
     epochs: int = 40
     lr: float = 0.003
@@ -42,6 +43,8 @@ class TrainConfig:
     channel_shift: int = 15
     time_shift: float = 0.05
     input_dropout: float = 0.0
+    time_stretch: float = 0.0
+    channel_stretch: float = 0.0
     distill_weight: float = 0.0
     distill_temperature: float = 1.0
     seed: int = 0
@@ -53,11 +56,31 @@ def _batches(indices, batch_size, rng=None):
         yield order[start:start + batch_size]
 
 
-def augment(x, rng, channel_shift, time_shift, input_dropout=0.0):
-    """Delete each input spike with probability input_dropout, then shift each sample (B, channels, T) by a
-    random number of channels and of steps, zero-filled."""
+def stretch(x, rng, time_stretch, channel_stretch):
+    """Warp each sample (B, channels, T) as another speaker would say it: every spike moves from step t to
+    round(t * b) and from channel c to round(m + (c - m) * a), m the middle channel, with b and a drawn per
+    sample from [1 - time_stretch, 1 + time_stretch] and [1 - channel_stretch, 1 + channel_stretch] (speaking
+    rate, spread of the spectrum). Spikes that land in one bin add up; those moved past the edges are dropped."""
+    n_ch, n_t = x.shape[1], x.shape[2]
+    a = torch.from_numpy(rng.uniform(1 - channel_stretch, 1 + channel_stretch, x.shape[0]))
+    b = torch.from_numpy(rng.uniform(1 - time_stretch, 1 + time_stretch, x.shape[0]))
+    i, c, t = torch.nonzero(x, as_tuple=True)
+    middle = (n_ch - 1) / 2
+    to_c = torch.round(middle + (c - middle) * a[i]).long()
+    to_t = torch.round(t * b[i]).long()
+    keep = (to_c >= 0) & (to_c < n_ch) & (to_t < n_t)
+    out = torch.zeros_like(x)
+    out.index_put_((i[keep], to_c[keep], to_t[keep]), x[i, c, t][keep], accumulate=True)
+    return out
+
+
+def augment(x, rng, channel_shift, time_shift, input_dropout=0.0, time_stretch=0.0, channel_stretch=0.0):
+    """Delete each input spike with probability input_dropout, warp each sample (`stretch`) where a stretch is
+    given, then shift each sample (B, channels, T) by a random number of channels and of steps, zero-filled."""
     if input_dropout > 0:
         x = x * torch.from_numpy(rng.random(x.shape) >= input_dropout).to(x.dtype)
+    if time_stretch > 0 or channel_stretch > 0:
+        x = stretch(x, rng, time_stretch, channel_stretch)
     if channel_shift <= 0 and time_shift <= 0:
         return x
     out = torch.zeros_like(x)
@@ -158,7 +181,7 @@ def train(net, spikes, labels, train_idx, val_idx, cfg: TrainConfig, checkpoint=
         bar = tqdm(batches, desc=f"epoch {epoch + 1}/{cfg.epochs}", disable=not progress, leave=False)
         for batch in bar:
             x = augment(torch.from_numpy(spikes[batch].astype(np.float32)), rng, cfg.channel_shift, cfg.time_shift,
-                        cfg.input_dropout)
+                        cfg.input_dropout, cfg.time_stretch, cfg.channel_stretch)
             y = torch.from_numpy(labels[batch])
             soft = soft_targets[batch] if soft_targets is not None else None
             out, loss = train_step(net, optimizer, x, y, cfg.logit_scale, soft, cfg.distill_weight,
@@ -276,6 +299,11 @@ def build_parser():
                    help="augmentation: random time shift up to this fraction of T")
     p.add_argument("--input-dropout", type=float, default=TrainConfig.input_dropout,
                    help="augmentation: delete each input spike with this probability")
+    p.add_argument("--time-stretch", type=float, default=TrainConfig.time_stretch,
+                   help="augmentation: stretch each sample in time by a random factor in [1 - this, 1 + this]")
+    p.add_argument("--channel-stretch", type=float, default=TrainConfig.channel_stretch,
+                   help="augmentation: stretch each sample's channels about the middle one by a random factor in "
+                        "[1 - this, 1 + this]")
     p.add_argument("--lr", type=float, default=TrainConfig.lr)
     p.add_argument("--batch-size", type=int, default=TrainConfig.batch_size)
     p.add_argument("--seed", type=int, default=0)
@@ -322,14 +350,12 @@ def check_options(args):
     for option in ("current_decay", "voltage_decay"):
         if not 0 < getattr(args, option) < 1:
             raise LavaReplayError(f"--{option.replace('_', '-')} must be in (0, 1), got {getattr(args, option)}")
-    for option in ("dropout", "input_dropout"):
+    for option in ("dropout", "input_dropout", "time_shift", "time_stretch", "channel_stretch"):
         if not 0 <= getattr(args, option) < 1:
             raise LavaReplayError(f"--{option.replace('_', '-')} must be in [0, 1), got {getattr(args, option)}")
     if args.distill_from and not (0 < args.distill_weight <= 1 and args.distill_temperature > 0):
         raise LavaReplayError(f"--distill-weight must be in (0, 1] and --distill-temperature > 0, got "
                               f"{args.distill_weight} and {args.distill_temperature}")
-    if not 0 <= args.time_shift < 1:
-        raise LavaReplayError(f"--time-shift must be in [0, 1), got {args.time_shift}")
     classes = pretrain_classes(args.protocol, args.new_class)
     if args.init_from:
         try:
@@ -386,7 +412,8 @@ def main(argv=None):
     init_from = source_model(args.init_from, args.model_dir) if args.init_from else None
     train_cfg = TrainConfig(epochs=epochs, lr=args.lr, batch_size=args.batch_size, seed=args.seed,
                             channel_shift=args.channel_shift, time_shift=args.time_shift,
-                            input_dropout=args.input_dropout,
+                            input_dropout=args.input_dropout, time_stretch=args.time_stretch,
+                            channel_stretch=args.channel_stretch,
                             distill_weight=args.distill_weight if distill_from else 0.0,
                             distill_temperature=args.distill_temperature)
     name = args.name or default_model_name(args.timesteps, classes, protocol.val_speakers)

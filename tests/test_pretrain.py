@@ -100,6 +100,8 @@ def test_augment_shifts_whole_pattern():
     (["--hidden", "200", "0"], "--hidden must be >= 1"),
     (["--channel-shift", "-1"], "--channel-shift must be >= 0"),
     (["--time-shift", "1.5"], "--time-shift must be in [0, 1)"),
+    (["--time-stretch", "1"], "--time-stretch must be in [0, 1)"),
+    (["--channel-stretch", "-0.1"], "--channel-stretch must be in [0, 1)"),
     (["--lr", "0"], "--lr must be > 0"),
     (["--new-class", "21"], "--new-class must name distinct classes"),
     (["--init-from", "no_such_model"], "--init-from no_such_model: model file"),
@@ -121,6 +123,25 @@ def test_output_folders_that_are_files_fail_before_training(option, tmp_path, ca
     argv = ["--data-dir", str(tmp_path / "no-data"), "--model-dir", str(tmp_path / "m"), option, str(a_file)]
     assert run_cli(pretrain_module.main, argv) == 2
     assert f"{option} {a_file} is a file" in capsys.readouterr().err
+
+
+def test_stretch_moves_each_spike_by_the_sample_factor_and_keeps_the_count():
+    from lava_replay.pretrain import stretch
+
+    x = torch.zeros(200, 101, 40)
+    x[:, 90, 20] = 1
+    x[:, 50, 30] = 2  # channel 50 is the middle one
+    out = stretch(x, np.random.default_rng(1), time_stretch=0.2, channel_stretch=0.1)
+    assert torch.equal(out.sum((1, 2)), x.sum((1, 2)))
+    channels, times = [], []
+    for sample in out:
+        (c1, t1), = torch.nonzero(sample == 1).tolist()
+        (c2, t2), = torch.nonzero(sample == 2).tolist()
+        assert c2 == 50 and abs(t2 - 1.5 * t1) <= 1.25  # one time factor for the whole sample
+        channels.append(c1)
+        times.append(t1)
+    assert 16 <= min(times) < 20 < max(times) <= 24
+    assert 86 <= min(channels) < 90 < max(channels) <= 94
 
 
 def test_augment_input_dropout_only_deletes_spikes():
