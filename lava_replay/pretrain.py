@@ -34,7 +34,7 @@ class TrainConfig:
 
     distill_weight > 0 mixes in a teacher's soft targets (knowledge distillation at distill_temperature);
     input_dropout deletes each input spike with that probability, time_stretch and channel_stretch warp each
-    sample's time and channel axes (augmentation; see `augment`).
+    sample's time and channel axes (augmentation; see `augment` and `stretch`).
     """
     epochs: int = 40
     lr: float = 0.003
@@ -74,18 +74,20 @@ def stretch(x, rng, time_stretch, channel_stretch):
     return out
 
 
-def augment(x, rng, channel_shift, time_shift, input_dropout=0.0, time_stretch=0.0, channel_stretch=0.0):
-    """Delete each input spike with probability input_dropout, warp each sample (`stretch`) where a stretch is
-    given, then shift each sample (B, channels, T) by a random number of channels and of steps, zero-filled."""
-    if input_dropout > 0:
-        x = x * torch.from_numpy(rng.random(x.shape) >= input_dropout).to(x.dtype)
-    if time_stretch > 0 or channel_stretch > 0:
-        x = stretch(x, rng, time_stretch, channel_stretch)
-    if channel_shift <= 0 and time_shift <= 0:
+def augment(x, rng, cfg: TrainConfig):
+    """Delete each input spike with probability cfg.input_dropout, warp each sample (`stretch`) where a stretch
+    is given, then shift each sample (B, channels, T) by a random number of channels (up to cfg.channel_shift)
+    and of steps (up to cfg.time_shift of T), zero-filled."""
+    if cfg.input_dropout > 0:
+        x = x * torch.from_numpy(rng.random(x.shape) >= cfg.input_dropout).to(x.dtype)
+    if cfg.time_stretch > 0 or cfg.channel_stretch > 0:
+        x = stretch(x, rng, cfg.time_stretch, cfg.channel_stretch)
+    channel_shift = cfg.channel_shift
+    if channel_shift <= 0 and cfg.time_shift <= 0:
         return x
     out = torch.zeros_like(x)
     n_ch, n_t = x.shape[1], x.shape[2]
-    max_t = int(round(time_shift * n_t))
+    max_t = int(round(cfg.time_shift * n_t))
     for i in range(x.shape[0]):
         dc = int(rng.integers(-channel_shift, channel_shift + 1)) if channel_shift > 0 else 0
         dt = int(rng.integers(-max_t, max_t + 1)) if max_t > 0 else 0
@@ -180,8 +182,7 @@ def train(net, spikes, labels, train_idx, val_idx, cfg: TrainConfig, checkpoint=
         batches = list(_batches(train_idx, cfg.batch_size, rng))
         bar = tqdm(batches, desc=f"epoch {epoch + 1}/{cfg.epochs}", disable=not progress, leave=False)
         for batch in bar:
-            x = augment(torch.from_numpy(spikes[batch].astype(np.float32)), rng, cfg.channel_shift, cfg.time_shift,
-                        cfg.input_dropout, cfg.time_stretch, cfg.channel_stretch)
+            x = augment(torch.from_numpy(spikes[batch].astype(np.float32)), rng, cfg)
             y = torch.from_numpy(labels[batch])
             soft = soft_targets[batch] if soft_targets is not None else None
             out, loss = train_step(net, optimizer, x, y, cfg.logit_scale, soft, cfg.distill_weight,

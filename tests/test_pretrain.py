@@ -88,11 +88,11 @@ def test_augment_shifts_whole_pattern():
 
     x = torch.zeros(3, 50, 20)
     x[:, 25, 10] = 1
-    out = augment(x, np.random.default_rng(0), channel_shift=5, time_shift=0.1)
+    out = augment(x, np.random.default_rng(0), TrainConfig(channel_shift=5, time_shift=0.1))
     for sample in out:
         (c, t), = torch.nonzero(sample).tolist()
         assert 20 <= c <= 30 and 8 <= t <= 12
-    assert torch.equal(augment(x, np.random.default_rng(0), 0, 0), x)
+    assert torch.equal(augment(x, np.random.default_rng(0), TrainConfig(channel_shift=0, time_shift=0)), x)
 
 
 @pytest.mark.parametrize("argv, message", [
@@ -148,7 +148,7 @@ def test_augment_input_dropout_only_deletes_spikes():
     from lava_replay.pretrain import augment
 
     x = torch.ones(4, 100, 50)
-    out = augment(x, np.random.default_rng(0), channel_shift=0, time_shift=0, input_dropout=0.3)
+    out = augment(x, np.random.default_rng(0), TrainConfig(channel_shift=0, time_shift=0, input_dropout=0.3))
     assert torch.all(out <= x)
     assert 0.65 < out.mean().item() < 0.75
 
