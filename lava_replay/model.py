@@ -5,10 +5,21 @@ import torch
 
 from lava_replay.errors import LavaReplayError
 
+REFERENCE_TIMESTEPS = 100  # ModelConfig's decays are per step of a sample binned into this many steps
+
+
+def time_matched_decay(decay, timesteps):
+    """The per-step decay at `timesteps` steps per sample that keeps the time constant `decay` has at
+    REFERENCE_TIMESTEPS steps (same sample length, longer steps): 1 - (1 - decay) ** (REFERENCE_TIMESTEPS / T)."""
+    if timesteps < 1 or not 0 < decay < 1:
+        raise LavaReplayError(f"a decay in (0, 1) and T >= 1 are needed, got {decay} and {timesteps}")
+    return 1 - (1 - decay) ** (REFERENCE_TIMESTEPS / timesteps)
+
 
 @dataclass
 class ModelConfig:
-    """Architecture and neuron parameters (SLAYER float units; netx exports them x64 / x4096)."""
+    """Architecture and neuron parameters (SLAYER float units; netx exports them x64 / x4096). The decays are
+    per step at REFERENCE_TIMESTEPS steps per sample (time_matched_decay converts them to another T)."""
     n_inputs: int = 700
     hidden: tuple = (200, 100, 50)
     n_outputs: int = 20

@@ -25,7 +25,7 @@ from lava_replay.export import (USER_MODEL_DIR, default_model_name, export_model
                                 model_path)
 from lava_replay.fileio import atomic_write_with
 from lava_replay.options import above_zero, at_least, output_folder
-from lava_replay.model import ModelConfig, SpikingNet, predict
+from lava_replay.model import ModelConfig, SpikingNet, predict, time_matched_decay
 
 
 @dataclass
@@ -290,10 +290,12 @@ def build_parser():
     p.add_argument("--hidden", type=int, nargs="+", default=list(ModelConfig.hidden), help="hidden layer sizes")
     p.add_argument("--epochs", type=int, default=TrainConfig.epochs)
     p.add_argument("--dropout", type=float, default=ModelConfig.dropout, help="dropout of hidden spikes")
-    p.add_argument("--current-decay", type=float, default=ModelConfig.current_decay,
-                   help="CUBA current decay per time step, in (0, 1)")
-    p.add_argument("--voltage-decay", type=float, default=ModelConfig.voltage_decay,
-                   help="CUBA voltage decay per time step, in (0, 1)")
+    p.add_argument("--current-decay", type=float, default=None,
+                   help=f"CUBA current decay per time step, in (0, 1) (default {ModelConfig.current_decay} at T=100, "
+                        "time-matched at other T: 1 - (1 - d)^(100 / T))")
+    p.add_argument("--voltage-decay", type=float, default=None,
+                   help=f"CUBA voltage decay per time step, in (0, 1) (default {ModelConfig.voltage_decay} at T=100, "
+                        "time-matched at other T)")
     p.add_argument("--channel-shift", type=int, default=TrainConfig.channel_shift,
                    help="augmentation: random channel shift up to this many channels")
     p.add_argument("--time-shift", type=float, default=TrainConfig.time_shift,
@@ -349,7 +351,7 @@ def check_options(args):
     at_least("--threads", args.threads, 0)
     above_zero("--lr", args.lr)
     for option in ("current_decay", "voltage_decay"):
-        if not 0 < getattr(args, option) < 1:
+        if getattr(args, option) is not None and not 0 < getattr(args, option) < 1:
             raise LavaReplayError(f"--{option.replace('_', '-')} must be in (0, 1), got {getattr(args, option)}")
     for option in ("dropout", "input_dropout", "time_shift", "time_stretch", "channel_stretch"):
         if not 0 <= getattr(args, option) < 1:
@@ -368,6 +370,15 @@ def check_options(args):
     if args.checkpoint_dir:
         output_folder(args.checkpoint_dir, "--checkpoint-dir")
     return classes
+
+
+def model_config(args):
+    """The ModelConfig of the parsed options; decays not given keep the T=100 network's time constants at
+    --timesteps (time_matched_decay)."""
+    decays = {option: time_matched_decay(getattr(ModelConfig, option), args.timesteps)
+              if getattr(args, option) is None else getattr(args, option)
+              for option in ("current_decay", "voltage_decay")}
+    return ModelConfig(hidden=tuple(args.hidden), dropout=args.dropout, **decays)
 
 
 def source_model(name, model_dir):
@@ -408,8 +419,7 @@ def main(argv=None):
     if args.quick:
         protocol = quick_subset(protocol, data["labels"], seed=args.seed)
         epochs = min(epochs, 3)
-    model_cfg = ModelConfig(hidden=tuple(args.hidden), dropout=args.dropout, current_decay=args.current_decay,
-                            voltage_decay=args.voltage_decay)
+    model_cfg = model_config(args)
     init_from = source_model(args.init_from, args.model_dir) if args.init_from else None
     train_cfg = TrainConfig(epochs=epochs, lr=args.lr, batch_size=args.batch_size, seed=args.seed,
                             channel_shift=args.channel_shift, time_shift=args.time_shift,

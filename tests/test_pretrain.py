@@ -103,6 +103,7 @@ def test_augment_shifts_whole_pattern():
     (["--time-stretch", "1"], "--time-stretch must be in [0, 1)"),
     (["--channel-stretch", "-0.1"], "--channel-stretch must be in [0, 1)"),
     (["--lr", "0"], "--lr must be > 0"),
+    (["--current-decay", "1"], "--current-decay must be in (0, 1), got 1.0"),
     (["--new-class", "21"], "--new-class must name distinct classes"),
     (["--init-from", "no_such_model"], "--init-from no_such_model: model file"),
 ])
@@ -123,6 +124,25 @@ def test_output_folders_that_are_files_fail_before_training(option, tmp_path, ca
     argv = ["--data-dir", str(tmp_path / "no-data"), "--model-dir", str(tmp_path / "m"), option, str(a_file)]
     assert run_cli(pretrain_module.main, argv) == 2
     assert f"{option} {a_file} is a file" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("timesteps", [100, 40, 25])
+def test_default_decays_keep_the_reference_time_constants_at_any_t(timesteps):
+    args = pretrain_module.build_parser().parse_args(["--timesteps", str(timesteps)])
+    cfg = pretrain_module.model_config(args)
+    # one step of this T spans 100 / T reference steps, so it decays the state as much as they do:
+    # 1 - d_T = (1 - d_100)^(100 / T)
+    for option in ("current_decay", "voltage_decay"):
+        assert 1 - getattr(cfg, option) == pytest.approx((1 - getattr(ModelConfig, option)) ** (100 / timesteps))
+    assert (cfg.current_decay > ModelConfig.current_decay) == (timesteps < 100)
+    if timesteps == 40:  # the decays of the committed T=40 model (docs/tuning.md, D5), to 2 decimals
+        assert (round(cfg.current_decay, 2), round(cfg.voltage_decay, 2)) == (0.39, 0.22)
+
+
+def test_given_decays_are_used_as_they_are():
+    args = pretrain_module.build_parser().parse_args(["--timesteps", "40", "--current-decay", "0.5"])
+    cfg = pretrain_module.model_config(args)
+    assert cfg.current_decay == 0.5 and cfg.voltage_decay == pytest.approx(1 - (1 - 0.095) ** 2.5)
 
 
 def test_stretch_moves_each_spike_by_the_sample_factor_and_keeps_the_count():
