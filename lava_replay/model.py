@@ -48,6 +48,15 @@ class ModelConfig:
         d["hidden"] = tuple(d.get("hidden", cls.hidden))
         return cls(**d)
 
+    @classmethod
+    def at_timesteps(cls, timesteps, **fields):
+        """A config for samples of `timesteps` steps: the decays not given in fields keep the time constants the
+        defaults have at REFERENCE_TIMESTEPS (time_matched_decay)."""
+        for name in ("current_decay", "voltage_decay"):
+            if fields.get(name) is None:
+                fields[name] = time_matched_decay(getattr(cls, name), timesteps)
+        return cls(**fields)
+
     def layer_sizes(self):
         """Neurons per layer, input first: e.g. [700, 200, 100, 50, 20]."""
         return [self.n_inputs, *self.hidden, self.n_outputs]

@@ -25,7 +25,7 @@ from lava_replay.export import (USER_MODEL_DIR, default_model_name, export_model
                                 model_path)
 from lava_replay.fileio import atomic_write_with
 from lava_replay.options import above_zero, at_least, output_folder
-from lava_replay.model import ModelConfig, SpikingNet, predict, time_matched_decay
+from lava_replay.model import ModelConfig, SpikingNet, predict
 
 
 @dataclass
@@ -373,12 +373,9 @@ def check_options(args):
 
 
 def model_config(args):
-    """The ModelConfig of the parsed options; decays not given keep the T=100 network's time constants at
-    --timesteps (time_matched_decay)."""
-    decays = {option: time_matched_decay(getattr(ModelConfig, option), args.timesteps)
-              if getattr(args, option) is None else getattr(args, option)
-              for option in ("current_decay", "voltage_decay")}
-    return ModelConfig(hidden=tuple(args.hidden), dropout=args.dropout, **decays)
+    """The ModelConfig of the parsed options (decays not given: time-matched to --timesteps)."""
+    return ModelConfig.at_timesteps(args.timesteps, hidden=tuple(args.hidden), dropout=args.dropout,
+                                    current_decay=args.current_decay, voltage_decay=args.voltage_decay)
 
 
 def source_model(name, model_dir):
