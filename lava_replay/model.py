@@ -13,6 +13,8 @@ def time_matched_decay(decay, timesteps):
     REFERENCE_TIMESTEPS steps (same sample length, longer steps): 1 - (1 - decay) ** (REFERENCE_TIMESTEPS / T)."""
     if timesteps < 1 or not 0 < decay < 1:
         raise LavaReplayError(f"a decay in (0, 1) and T >= 1 are needed, got {decay} and {timesteps}")
+    if timesteps == REFERENCE_TIMESTEPS:
+        return decay  # exactly, not 1 - (1 - decay) with its rounding
     return 1 - (1 - decay) ** (REFERENCE_TIMESTEPS / timesteps)
 
 
