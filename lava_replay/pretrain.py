@@ -25,7 +25,7 @@ from lava_replay.export import (USER_MODEL_DIR, default_model_name, export_model
                                 model_path)
 from lava_replay.fileio import atomic_write_with
 from lava_replay.options import above_zero, at_least, output_folder
-from lava_replay.model import ModelConfig, SpikingNet, predict
+from lava_replay.model import REFERENCE_TIMESTEPS, ModelConfig, SpikingNet, predict
 
 
 @dataclass
@@ -290,12 +290,13 @@ def build_parser():
     p.add_argument("--hidden", type=int, nargs="+", default=list(ModelConfig.hidden), help="hidden layer sizes")
     p.add_argument("--epochs", type=int, default=TrainConfig.epochs)
     p.add_argument("--dropout", type=float, default=ModelConfig.dropout, help="dropout of hidden spikes")
+    reference = REFERENCE_TIMESTEPS
     p.add_argument("--current-decay", type=float, default=None,
-                   help=f"CUBA current decay per time step, in (0, 1) (default {ModelConfig.current_decay} at T=100, "
-                        "time-matched at other T: 1 - (1 - d)^(100 / T))")
+                   help=f"CUBA current decay per time step, in (0, 1) (default {ModelConfig.current_decay} at "
+                        f"T={reference}, time-matched at other T: 1 - (1 - d)^({reference} / T))")
     p.add_argument("--voltage-decay", type=float, default=None,
-                   help=f"CUBA voltage decay per time step, in (0, 1) (default {ModelConfig.voltage_decay} at T=100, "
-                        "time-matched at other T)")
+                   help=f"CUBA voltage decay per time step, in (0, 1) (default {ModelConfig.voltage_decay} at "
+                        f"T={reference}, time-matched at other T)")
     p.add_argument("--channel-shift", type=int, default=TrainConfig.channel_shift,
                    help="augmentation: random channel shift up to this many channels")
     p.add_argument("--time-shift", type=float, default=TrainConfig.time_shift,
@@ -351,8 +352,9 @@ def check_options(args):
     at_least("--threads", args.threads, 0)
     above_zero("--lr", args.lr)
     for option in ("current_decay", "voltage_decay"):
-        if getattr(args, option) is not None and not 0 < getattr(args, option) < 1:
-            raise LavaReplayError(f"--{option.replace('_', '-')} must be in (0, 1), got {getattr(args, option)}")
+        value = getattr(args, option)
+        if value is not None and not 0 < value < 1:
+            raise LavaReplayError(f"--{option.replace('_', '-')} must be in (0, 1), got {value}")
     for option in ("dropout", "input_dropout", "time_shift", "time_stretch", "channel_stretch"):
         if not 0 <= getattr(args, option) < 1:
             raise LavaReplayError(f"--{option.replace('_', '-')} must be in [0, 1), got {getattr(args, option)}")
