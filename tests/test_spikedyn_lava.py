@@ -63,6 +63,15 @@ def test_theta_decays_by_its_shift_at_the_end_of_a_presentation():
 
 
 @pytest.mark.timeout(120)
+def test_evaluation_presentations_leave_theta_as_learning_left_it():
+    cfg = make_config(neurons=4, seed=1, theta_decay_shift=1)  # θ would halve at the end of each presentation
+    learned = _run(cfg, [1])
+    evaluated = _run(cfg, [1, 0, 0])
+    assert learned.theta.max() > 0
+    np.testing.assert_array_equal(evaluated.theta, learned.theta)
+
+
+@pytest.mark.timeout(120)
 def test_a_stronger_weight_decay_holds_the_learned_weights_lower():
     default = _run(make_config(neurons=4, seed=1), [1, 1, 1])
     strong = _run(make_config(neurons=4, seed=1, weight_decay_shift=2), [1, 1, 1])   # 1/4 instead of 1/32

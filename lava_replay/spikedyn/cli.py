@@ -65,7 +65,7 @@ def add_stream_options(p):
     p.add_argument("--theta-plus", type=int, default=None,
                    help="adaptive threshold increment per spike (default 400 = 10 %% of the threshold)")
     p.add_argument("--theta-decay-shift", type=int, default=None,
-                   help="adaptive threshold decay: θ shrinks by 2^-shift per presentation (default 9)")
+                   help="adaptive threshold decay: θ shrinks by 2^-shift per learning presentation (default 9)")
     p.add_argument("--weight-decay-shift", type=int, default=None,
                    help="weight decay (SpikeDyn): each post spike shrinks the neuron's weights by 2^-shift "
                         "(default 5)")

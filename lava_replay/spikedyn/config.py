@@ -5,7 +5,7 @@ from lava_replay.errors import LavaReplayError
 
 MECHANISMS = ("weight_decay", "adaptive_lr", "reduce_spurious", "adaptive_threshold")
 # the decay shifts' largest values and what they mean, for the one-line errors
-SHIFT_LIMITS = {"theta_decay_shift": (30, "θ decays by 2^-shift per presentation"),
+SHIFT_LIMITS = {"theta_decay_shift": (30, "θ decays by 2^-shift per learning presentation"),
                 "weight_decay_shift": (8, "weights shrink by 2^-shift per post spike")}
 
 
@@ -24,7 +24,7 @@ class SpikeDynConfig:
     reduce_spurious: bool = True
     adaptive_threshold: bool = True
     theta_plus: int = 400  # θ increment per spike (10 % of the threshold; chosen on validation, docs/spikedyn.md)
-    theta_decay_shift: int = 9  # θ decays by 2^-shift per presentation (1/512: "very slow")
+    theta_decay_shift: int = 9  # θ decays by 2^-shift per learning presentation (1/512: "very slow")
     weight_decay_shift: int = 5  # weight decay (when on): each post spike shrinks the weights by 2^-shift
     weight_norm: bool = False
     weight_norm_total: int = 19890  # Diehl & Cook: 78 in units of the maximum weight (255)

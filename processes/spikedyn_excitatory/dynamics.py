@@ -75,7 +75,8 @@ class AdaptiveLifDynamics:
         return spikes
 
     def _close_presentation(self, sample):
-        """At the last step of a scheduled presentation: store its counts, reset v, decay θ."""
+        """At the last step of a scheduled presentation: store its counts, reset v, and after a learning
+        presentation decay θ (evaluation leaves θ as it is, as Diehl & Cook fix θ for testing)."""
         if slot_position(self.time_step, self.window)[1] != self.window - 1 or sample >= len(self.learn):
             return
         self.spike_total[sample] = int(self.sample_counts.sum())
@@ -85,4 +86,5 @@ class AdaptiveLifDynamics:
         self.sample_counts[:] = 0
         self.v[:] = 0
         self.wait[:] = 0
-        self.theta -= np.right_shift(self.theta, self.theta_decay)
+        if self.learn[sample]:
+            self.theta -= np.right_shift(self.theta, self.theta_decay)

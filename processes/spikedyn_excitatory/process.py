@@ -16,8 +16,9 @@ class SpikeDynExcitatory(AbstractProcess):
         v[t] = max(v[t-1] - (v[t-1] >> v_decay_shift) + a_in[t], -vth)    (v = 0 while r > 0)
         s[t] = v[t] > vth + θ;   where s[t]: v = 0, r = refractory, θ += theta_plus (learning presentations)
 
-    At the end of presentation k: v = 0, θ -= θ >> theta_decay_shift, spike_total[k] = Σ s, and when
-    record_slot[k] >= 0 the per-neuron counts go to counts[record_slot[k]].
+    At the end of presentation k: v = 0, θ -= θ >> theta_decay_shift if learn[k] (evaluation presentations
+    leave θ unchanged, as Diehl & Cook fix θ for testing), spike_total[k] = Σ s, and when record_slot[k] >= 0
+    the per-neuron counts go to counts[record_slot[k]].
 
     Parameters
     ----------
