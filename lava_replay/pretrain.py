@@ -290,13 +290,12 @@ def build_parser():
     p.add_argument("--hidden", type=int, nargs="+", default=list(ModelConfig.hidden), help="hidden layer sizes")
     p.add_argument("--epochs", type=int, default=TrainConfig.epochs)
     p.add_argument("--dropout", type=float, default=ModelConfig.dropout, help="dropout of hidden spikes")
-    reference = REFERENCE_TIMESTEPS
     p.add_argument("--current-decay", type=float, default=None,
                    help=f"CUBA current decay per time step, in (0, 1) (default {ModelConfig.current_decay} at "
-                        f"T={reference}, time-matched at other T: 1 - (1 - d)^({reference} / T))")
+                        f"T={REFERENCE_TIMESTEPS}, time-matched at other T: 1 - (1 - d)^({REFERENCE_TIMESTEPS} / T))")
     p.add_argument("--voltage-decay", type=float, default=None,
                    help=f"CUBA voltage decay per time step, in (0, 1) (default {ModelConfig.voltage_decay} at "
-                        f"T={reference}, time-matched at other T)")
+                        f"T={REFERENCE_TIMESTEPS}, time-matched at other T)")
     p.add_argument("--channel-shift", type=int, default=TrainConfig.channel_shift,
                    help="augmentation: random channel shift up to this many channels")
     p.add_argument("--time-shift", type=float, default=TrainConfig.time_shift,

@@ -74,7 +74,7 @@ class AdaptiveLifDynamics:
             self.theta[spikes] += self.theta_plus
         return spikes
 
-    def _close_presentation(self, sample):
+    def _close_presentation(self, sample, learning):
         """At the last step of a scheduled presentation: store its counts, reset v, and after a learning
         presentation decay θ (evaluation leaves θ as it is, as Diehl & Cook fix θ for testing)."""
         if slot_position(self.time_step, self.window)[1] != self.window - 1 or sample >= len(self.learn):
@@ -86,5 +86,5 @@ class AdaptiveLifDynamics:
         self.sample_counts[:] = 0
         self.v[:] = 0
         self.wait[:] = 0
-        if self.learn[sample]:
+        if learning:
             self.theta -= np.right_shift(self.theta, self.theta_decay)

@@ -33,4 +33,4 @@ class PySpikeDynExcitatoryFixed(AdaptiveLifDynamics, PyLoihiProcessModel):
         spikes = self._fire(self.a_in.recv().astype(np.int32), learning)
         self.s_out.send(spikes)
         self.s_out_bap.send(spikes if learning else np.zeros_like(spikes))
-        self._close_presentation(sample)
+        self._close_presentation(sample, learning)

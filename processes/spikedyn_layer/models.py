@@ -115,7 +115,7 @@ class FusedLayerDynamics(AdaptiveLifDynamics, PyLoihiProcessModel):
         if self.delay:
             self.past.append(spikes)
         self.engine.record(s_in, spikes if learning else self.silent, self.time_step)
-        self._close_presentation(sample)
+        self._close_presentation(sample, learning)
 
     def lrn_guard(self):
         return self.time_step % self.t_epoch == 0
