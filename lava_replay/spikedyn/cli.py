@@ -13,9 +13,10 @@ from lava_replay.errors import LavaReplayError
 from lava_replay.fileio import atomic_write_json, atomic_write_text
 from lava_replay.options import above_zero, at_least, output_folder
 from lava_replay.spikedyn import environment, plots, search
-from lava_replay.spikedyn.config import MECHANISMS, make_config
+from lava_replay.spikedyn.config import MECHANISMS, SpikeDynConfig, make_config
 from lava_replay.spikedyn.cost_model import Activity
 from lava_replay.spikedyn.experiment import evaluate_weights, load_data, run_experiment
+from lava_replay.spikedyn.network import VTH
 
 FULL = {"neurons": 400, "samples_per_task": 500, "calib_per_class": 20, "test_per_class": 100, "tasks": 10,
         "search_neurons": search.SEARCH_NEURONS}
@@ -53,6 +54,7 @@ def build_parser():
 
 def add_stream_options(p):
     """Stream, validation and Lava-model options shared by the run command and the bench."""
+    default = SpikeDynConfig()
     p.add_argument("--samples-per-task", type=int, default=None,
                    help="unlabelled training images per digit (default 500, quick 5)")
     p.add_argument("--calib-per-class", type=int, default=None,
@@ -63,12 +65,14 @@ def add_stream_options(p):
                    help="test on held-out images of MNIST's training split (for choosing settings), not its "
                         "test split")
     p.add_argument("--theta-plus", type=int, default=None,
-                   help="adaptive threshold increment per spike (default 400 = 10 %% of the threshold)")
+                   help=f"adaptive threshold increment per spike (default {default.theta_plus} = "
+                        f"{100 * default.theta_plus / VTH:g} %% of the threshold)")
     p.add_argument("--theta-decay-shift", type=int, default=None,
-                   help="adaptive threshold decay: θ shrinks by 2^-shift per learning presentation (default 9)")
+                   help="adaptive threshold decay: θ shrinks by 2^-shift per learning presentation "
+                        f"(default {default.theta_decay_shift})")
     p.add_argument("--weight-decay-shift", type=int, default=None,
                    help="weight decay (SpikeDyn): each post spike shrinks the neuron's weights by 2^-shift "
-                        "(default 5)")
+                        f"(default {default.weight_decay_shift})")
     p.add_argument("--reference", action="store_true",
                    help="run the layer as the reference graph of Lava processes (LearningDense, neurons, "
                         "inhibition) instead of its fused CPU model (default; bit-equal, several times faster)")

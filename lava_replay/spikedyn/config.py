@@ -23,8 +23,8 @@ class SpikeDynConfig:
     adaptive_lr: bool = True
     reduce_spurious: bool = True
     adaptive_threshold: bool = True
-    theta_plus: int = 400  # θ increment per spike (10 % of the threshold; chosen on validation, docs/spikedyn.md)
-    theta_decay_shift: int = 9  # θ decays by 2^-shift per learning presentation (1/512: "very slow")
+    theta_plus: int = 100  # θ increment per spike (2.5 % of the threshold; chosen on validation, docs/spikedyn.md)
+    theta_decay_shift: int = 11  # θ decays by 2^-shift per learning presentation (1/2048: "very slow")
     weight_decay_shift: int = 5  # weight decay (when on): each post spike shrinks the weights by 2^-shift
     weight_norm: bool = False
     weight_norm_total: int = 19890  # Diehl & Cook: 78 in units of the maximum weight (255)
