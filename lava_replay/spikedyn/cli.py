@@ -24,12 +24,17 @@ QUICK = {"neurons": 40, "samples_per_task": 5, "calib_per_class": 2, "test_per_c
          "search_neurons": (20, 40)}
 
 
+def _full_quick(text, key):
+    """Help text with the full-scale and --quick defaults of one stream setting."""
+    return f"{text} (default {FULL[key]}, quick {QUICK[key]})"
+
+
 def build_parser():
     """The options of the SpikeDyn run/search command."""
     p = argparse.ArgumentParser(prog="python -m lava_replay.run --method spikedyn", description=__doc__)
     p.add_argument("--backend", choices=BACKENDS, default="sim")
     p.add_argument("--data-dir", default=None, help="data directory with mnist/ (default $LAVA_REPLAY_DATA)")
-    p.add_argument("--neurons", type=int, default=None, help="excitatory neurons N (default 400, quick 40)")
+    p.add_argument("--neurons", type=int, default=None, help=_full_quick("excitatory neurons N", "neurons"))
     add_stream_options(p)
     p.add_argument("--baseline", action="store_true",
                    help="Diehl & Cook: inhibitory layer, plain STDP, weight normalisation")
@@ -45,7 +50,7 @@ def build_parser():
     p.add_argument("--out", default=None, help="output folder (default runs/spikedyn or runs/spikedyn-search)")
     p.add_argument("--quick", action="store_true", help="3 digits, N=40, 5 images per task: a minute")
     p.add_argument("--search", action="store_true", help="model search over N and weight precision")
-    p.add_argument("--search-neurons", type=int, nargs="+", default=None, help="N values (default 100 200 400 800)")
+    p.add_argument("--search-neurons", type=int, nargs="+", default=None, help=f"N values (default {' '.join(map(str, FULL['search_neurons']))})")
     p.add_argument("--search-bits", type=int, nargs="+", default=list(search.SEARCH_BITS))
     p.add_argument("--max-memory-kib", type=float, default=None, help="search: memory limit (KiB)")
     p.add_argument("--max-energy-uj", type=float, default=None, help="search: training energy per task limit (uJ)")
@@ -56,10 +61,10 @@ def add_stream_options(p):
     """Stream, validation and Lava-model options shared by the run command and the bench."""
     default = SpikeDynConfig()
     p.add_argument("--samples-per-task", type=int, default=None,
-                   help="unlabelled training images per digit (default 500, quick 5)")
+                   help=_full_quick("unlabelled training images per digit", "samples_per_task"))
     p.add_argument("--calib-per-class", type=int, default=None,
-                   help="labelled calibration images per digit seen (default 20, quick 2)")
-    p.add_argument("--test-per-class", type=int, default=None, help="test images per digit (default 100, quick 4)")
+                   help=_full_quick("labelled calibration images per digit seen", "calib_per_class"))
+    p.add_argument("--test-per-class", type=int, default=None, help=_full_quick("test images per digit", "test_per_class"))
     p.add_argument("--permute", action="store_true", help="tasks in a seeded random digit order (default 0→9)")
     p.add_argument("--validation", action="store_true",
                    help="test on held-out images of MNIST's training split (for choosing settings), not its "
