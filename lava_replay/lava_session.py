@@ -22,8 +22,10 @@ os.register_at_fork(after_in_child=_lava_child_ignores_sigint)
 
 
 @contextlib.contextmanager
-def sigint_deferred():
+def sigint_deferred(limit=None):
     """Hold off Ctrl-C: a SIGINT meanwhile raises KeyboardInterrupt (the previous handler runs) afterwards.
+    With a `limit` (seconds), a block still running that long after the Ctrl-C, or at a second Ctrl-C, is
+    interrupted instead (KeyboardInterrupt inside it, repeated every `limit` seconds until it ends).
 
     A Python-level handler that only notes the signal, not a blocked signal mask: the kernel hands a
     process-directed SIGINT to any thread that does not block it (torch's, tqdm's), and CPython then runs the
@@ -31,14 +33,35 @@ def sigint_deferred():
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    caught = []
-    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+    caught, ended, limiters = [], threading.Event(), []
+
+    def hold(signum, frame):
+        if ended.is_set():  # a limiter's last SIGINT, sent as the block ended
+            return
+        caught.append(signum)
+        if limit is not None and len(caught) == 1:
+            limiters.append(threading.Thread(target=_interrupt_every, args=(limit, ended, threading.get_ident()),
+                                             daemon=True))
+            limiters[0].start()
+        elif limit is not None:
+            raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, hold)
     try:
         yield
     finally:
+        ended.set()
+        for limiter in limiters:
+            limiter.join()
         signal.signal(signal.SIGINT, previous)
-        if caught and callable(previous):
-            previous(signal.SIGINT, None)
+    if caught and callable(previous):
+        previous(signal.SIGINT, None)
+
+
+def _interrupt_every(seconds, ended, thread_id):
+    """SIGINT to the thread (it interrupts a blocking call there) every `seconds` until `ended` is set."""
+    while not ended.wait(seconds):
+        signal.pthread_kill(thread_id, signal.SIGINT)
 
 
 @contextlib.contextmanager
@@ -86,7 +109,8 @@ class LavaSession:
     Lava reports a crash inside a ProcessModel only as "1 Exception(s) occurred. See output above", with the
     traceback logged at INFO level; run() raises a LavaReplayError holding the failed processes' tracebacks.
     The Lava processes ignore Ctrl-C; on KeyboardInterrupt in this process they are ended at once (tear_down)
-    and the KeyboardInterrupt goes on.
+    and the KeyboardInterrupt goes on. A Ctrl-C during Lava's own stop is raised once the stop has finished, or
+    after GRACE_SECONDS, when the processes are ended instead.
     """
 
     def __init__(self, proc, backend="sim", model_map=None, learning="loihi", reference=False):
@@ -102,16 +126,26 @@ class LavaSession:
         runtime = self.proc.runtime
         if runtime is None:
             return False
-        if exc_type is not None and not issubclass(exc_type, Exception):  # KeyboardInterrupt, SystemExit
-            with sigint_deferred():  # a second Ctrl-C waits until the processes are gone
-                tear_down(runtime)
-        elif self.failed:
+        stopped = False
+        try:
+            if exc_type is None or issubclass(exc_type, Exception):
+                # Lava's stop protocol cut short by a Ctrl-C waits forever; one that does not end is cut short
+                with sigint_deferred(limit=GRACE_SECONDS):
+                    self._stop(runtime)
+                    stopped = True
+        finally:
+            if not stopped:  # KeyboardInterrupt, SystemExit, a Ctrl-C before the deferral or a failed stop
+                with sigint_deferred():  # a second Ctrl-C waits until the processes are gone
+                    tear_down(runtime)
+        return False
+
+    def _stop(self, runtime):
+        if self.failed:
             # after a crash Lava's stop() waits forever for the dead processes' answers (lava-nc #231); the
             # runtime has already joined them, so only the message infrastructure is left to shut down
             runtime._messaging_infrastructure.stop()
         elif self.started:
             self.proc.stop()
-        return False
 
     def run(self, steps):
         """Run `steps` more time steps (blocking)."""
