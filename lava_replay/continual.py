@@ -29,6 +29,7 @@ from lava_replay.replay.buffer import LatentBuffer, replay_indices
 from lava_replay.replay.schedule import NEW, training_schedule
 
 DEFAULT_LANES = 64
+LR_SCHEDULES = ("constant", "cosine")
 
 
 @dataclass(frozen=True)
@@ -41,9 +42,10 @@ class Strategy:
     1), error_rule (the neurons' count error: 'strongest_rival', 'all_rivals' or 'softmax', see ErrorLIF),
     margin (spikes by which the labelled class's neuron must out-spike the others), epochs, t_epoch / x1_tau /
     x1_impulse (learning-epoch length and pre-synaptic trace).
-    Gradient learner: learning_rate (Adamax step), old_class_lr_scale (the old classes' weight rows learn at
-    learning_rate times this), gradient_epochs, batch (taught samples per update), loss_scale (the counts'
-    scale in the cross-entropy, as in pretraining).
+    Gradient learner: learning_rate (Adamax step), lr_schedule ('constant', or 'cosine': the step annealed
+    towards 0 along a half cosine over the epochs, set with Var.set before each), old_class_lr_scale (the old
+    classes' weight rows learn at learning_rate times this), gradient_epochs, batch (taught samples per update),
+    loss_scale (the counts' scale in the cross-entropy, as in pretraining).
     """
 
     name: str
@@ -61,6 +63,7 @@ class Strategy:
     x1_tau: int = 16
     x1_impulse: int = 4
     learning_rate: float = 0.002
+    lr_schedule: str = "constant"
     old_class_lr_scale: float = 1.0
     gradient_epochs: int = 20
     batch: int = 64
@@ -94,6 +97,8 @@ def strategy(name, **overrides):
     problems += [f"{field} must be > 0, got {getattr(chosen, field)}"
                  for field in ("vth_scale", "learning_rate", "loss_scale", "gain_decay")
                  if not getattr(chosen, field) > 0]
+    if chosen.lr_schedule not in LR_SCHEDULES:
+        problems.append(f"lr_schedule must be one of {', '.join(LR_SCHEDULES)}, got {chosen.lr_schedule!r}")
     if problems:
         raise LavaReplayError(f"invalid settings for {name}: " + "; ".join(problems))
     return chosen
@@ -257,10 +262,14 @@ def run_learning(frozen, block, strat, learning, new_inputs, plan, buffer, new_c
                                        **layer_arguments(block, strat, new_classes, seed, len(teach), slot_lanes))
         generator = None
     n_slots = len(teach)
+    rates = row_learning_rates(block[-1], strat, new_classes)
+    n_epochs = strat.epochs_for(learning)
     with LavaSession(layer, backend, learning=learning, reference=reference) as lava:
-        for epoch, slots in enumerate(np.array_split(np.arange(n_slots), strat.epochs_for(learning))):
+        for epoch, slots in enumerate(np.array_split(np.arange(n_slots), n_epochs)):
             if epoch and strat.gain_decay != 1.0:
                 layer.error_gain.set(np.array([epoch_gain(strat, epoch)]))
+            if epoch and learning == "gradient" and strat.lr_schedule != "constant":
+                layer.learning_rate.set(rates * epoch_lr_factor(strat, epoch, n_epochs))
             for done in tqdm(range(0, len(slots), chunk_slots), desc=f"continual, {learning}, epoch {epoch + 1}",
                              disable=not progress, leave=False):
                 lava.run(min(chunk_slots, len(slots) - done) * slot)
@@ -353,6 +362,14 @@ def learning_graph(layer_args, margin, teach, new_source, buffer, replay_schedul
 def epoch_gain(strat, epoch):
     """The Loihi rule's error gain in epoch `epoch` (0-based): error_gain * gain_decay^epoch, at least 1."""
     return max(1, round(strat.error_gain * strat.gain_decay ** epoch))
+
+
+def epoch_lr_factor(strat, epoch, n_epochs):
+    """The gradient learner's step in epoch `epoch` (0-based) of n_epochs, relative to learning_rate: 1 throughout
+    ('constant'), or (1 + cos(pi * epoch / n_epochs)) / 2 ('cosine')."""
+    if strat.lr_schedule == "cosine":
+        return (1.0 + np.cos(np.pi * epoch / n_epochs)) / 2.0
+    return 1.0
 
 
 def initial_weights(plastic, new_classes):

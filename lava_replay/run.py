@@ -13,7 +13,7 @@ import sys
 from lava_replay import data_dir as resolve_data_dir
 from lava_replay.backends import BACKENDS, LEARNINGS, check_learning, run_config
 from lava_replay.cli import run_cli
-from lava_replay.continual import DEFAULT_LANES, STRATEGIES
+from lava_replay.continual import DEFAULT_LANES, LR_SCHEDULES, STRATEGIES
 from lava_replay.fileio import atomic_write_json, file_sha256
 from lava_replay.options import above_zero, at_least, output_folder
 from lava_replay.replay.schedule import ORDERS
@@ -46,6 +46,9 @@ def build_parser():
     p.add_argument("--epochs", type=int, default=None, help="continual epochs (default: the method's, per learner)")
     p.add_argument("--learning-rate", type=float, default=None,
                    help="gradient learner's Adamax step (default: the method's)")
+    p.add_argument("--lr-schedule", choices=LR_SCHEDULES, default=None,
+                   help="gradient learner's Adamax step over the epochs: held, or annealed towards 0 along a half "
+                        "cosine (Var.set before each epoch; default: the method's)")
     p.add_argument("--old-class-lr-scale", type=float, default=None,
                    help="gradient learner: the old classes' weight rows learn at this fraction of the rate")
     p.add_argument("--order", choices=ORDERS, default=None, help="training schedule (default: the method's)")
@@ -183,7 +186,7 @@ def main(argv=None):
                            lanes=None if args.lanes == 1 else args.lanes)
     report, _ = run_method(args.method, data, protocol, directory, settings, args.epochs, args.model, args.buffer,
                            args.quick, out=args.out, learning_rate=args.learning_rate, vth_scale=args.vth_scale,
-                           old_class_lr_scale=args.old_class_lr_scale, order=args.order,
+                           lr_schedule=args.lr_schedule, old_class_lr_scale=args.old_class_lr_scale, order=args.order,
                            error_gain=args.error_gain, gain_decay=args.gain_decay, error_rule=args.error_rule)
     print(summary(report) + f"\n  report: {args.out}/report.json")
     return 0

@@ -36,11 +36,11 @@ def latents_l2(layers):
 
 
 def _learn(layers, latents, learning, labels, lanes=None, learning_rate=0.0, error_gain=0, batch=3,
-           reference=False, lr_exp=-7, gain_later=None, loop=False, lr_layer=3):
+           reference=False, lr_exp=-7, set_later=None, loop=False, lr_layer=3):
     """Teach the layers from lr_layer up latents by schedule, as the graph LatentReplaySource ->
     PlasticLearningLayer <- TeacherSource, or with loop=True as a LatentLearningLoop (even slots: new-class
-    latents; odd slots: the same latents replayed from a 1:2 compressed buffer); (counts, weights, hidden
-    weights, hidden activity)."""
+    latents; odd slots: the same latents replayed from a 1:2 compressed buffer); set_later: {Var name: value}
+    set halfway (Var.set between runs); (counts, weights, hidden weights, hidden activity)."""
     from processes.latent_replay_source.process import LatentReplaySource
     from processes.learning_loop.process import LatentLearningLoop
     from processes.plastic_learning_layer.process import PlasticLearningLayer
@@ -74,8 +74,8 @@ def _learn(layers, latents, learning, labels, lanes=None, learning_rate=0.0, err
     with LavaSession(layer, learning=learning, reference=reference) as lava:
         half = len(schedule) // 2
         lava.run(half * slot)
-        if gain_later is not None:
-            layer.error_gain.set(np.array([gain_later]))
+        for name, value in (set_later or {}).items():
+            getattr(layer, name).set(value)
         lava.run((len(schedule) - half) * slot)
         counts, weights = layer.counts.get().reshape(n, -1), layer.weights.get()
         if lr_layer == 3:
@@ -90,7 +90,7 @@ def test_fused_loihi_rule_loop_equals_the_graph_of_processes(layers, latents):
     TeacherSource, LearningDense + ErrorLIF): same rule, seed and Var.set between runs, identical output counts
     (so spikes) and weights, with learning on."""
     labels = np.array([3, 5, 7, 3, 5, 7, 11, 3, 5, 7])
-    kwargs = dict(error_gain=4, lr_exp=-4, gain_later=2, loop=True)
+    kwargs = dict(error_gain=4, lr_exp=-4, set_later={"error_gain": np.array([2])}, loop=True)
     counts_ref, weights_ref = _learn(layers, latents, "loihi", labels, reference=True, **kwargs)
     counts_fused, weights_fused = _learn(layers, latents, "loihi", labels, **kwargs)
     assert (weights_ref != layers[3]["weight"]).sum() > 20  # it learned
@@ -181,6 +181,19 @@ def test_gradient_learner_teaches_a_class(layers, latents):
     labels = np.full(18, 11)
     counts, _ = _learn(layers, latents, "gradient", labels, lanes=6, learning_rate=0.05, batch=6)
     assert counts[-6:, 11].sum() > counts[:6, 11].sum()  # same six latents, after two updates
+
+
+@pytest.mark.timeout(300)
+def test_gradient_learner_reads_its_learning_rate_at_run_time(layers, latents):
+    """The step a learning-rate schedule sets with Var.set between runs (continual.epoch_lr_factor) is the one the
+    fused learner uses: at rate 0 nothing changes until the rate is raised halfway."""
+    labels = np.full(24, 11)
+    kwargs = dict(lanes=6, batch=6, learning_rate=0.0, loop=True)
+    _, frozen = _learn(layers, latents, "gradient", labels, **kwargs)
+    counts, raised = _learn(layers, latents, "gradient", labels, set_later={"learning_rate": np.full(20, 0.05)}, **kwargs)
+    assert np.array_equal(frozen, layers[3]["weight"])
+    changed = raised != layers[3]["weight"]
+    assert changed[11].any() and counts[-6:, 11].sum() > counts[:6, 11].sum()
 
 
 @pytest.mark.timeout(300)

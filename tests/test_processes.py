@@ -201,3 +201,13 @@ def test_error_gain_decays_per_epoch_but_not_below_one():
     strat = strategy("replay4ncl", error_gain=4, gain_decay=0.5)
     assert [epoch_gain(strat, e) for e in range(4)] == [4, 2, 1, 1]
     assert epoch_gain(strategy("replay4ncl", error_gain=4), 3) == 4
+
+
+def test_cosine_learning_rate_schedule_anneals_the_step_per_epoch():
+    from lava_replay.continual import epoch_lr_factor, strategy
+
+    cosine = strategy("replay4ncl", lr_schedule="cosine")
+    assert np.allclose([epoch_lr_factor(cosine, e, 4) for e in range(4)], [1, 0.5 + 0.5 ** 1.5, 0.5, 0.5 - 0.5 ** 1.5])
+    assert [epoch_lr_factor(strategy("replay4ncl"), e, 4) for e in range(4)] == [1.0] * 4
+    with pytest.raises(LavaReplayError, match="lr_schedule must be one of constant, cosine, got 'step'"):
+        strategy("replay4ncl", lr_schedule="step")
