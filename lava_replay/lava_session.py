@@ -33,17 +33,17 @@ def sigint_deferred(limit=None):
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    caught, ended, limiters = [], threading.Event(), []
+    caught, ended = [], threading.Event()
+    limiter = None if limit is None else threading.Thread(
+        target=_interrupt_every, args=(limit, ended, threading.get_ident()), daemon=True)
 
     def hold(signum, frame):
-        if ended.is_set():  # a limiter's last SIGINT, sent as the block ended
+        if ended.is_set():  # the limiter's last SIGINT, sent as the block ended
             return
         caught.append(signum)
-        if limit is not None and len(caught) == 1:
-            limiters.append(threading.Thread(target=_interrupt_every, args=(limit, ended, threading.get_ident()),
-                                             daemon=True))
-            limiters[0].start()
-        elif limit is not None:
+        if limiter is not None and len(caught) == 1:
+            limiter.start()
+        elif limiter is not None:
             raise KeyboardInterrupt
 
     previous = signal.signal(signal.SIGINT, hold)
@@ -51,7 +51,7 @@ def sigint_deferred(limit=None):
         yield
     finally:
         ended.set()
-        for limiter in limiters:
+        if limiter is not None and limiter.ident is not None:  # started
             limiter.join()
         signal.signal(signal.SIGINT, previous)
     if caught and callable(previous):

@@ -190,7 +190,8 @@ def test_gradient_learner_reads_its_learning_rate_at_run_time(layers, latents):
     labels = np.full(24, 11)
     kwargs = dict(lanes=6, batch=6, learning_rate=0.0, loop=True)
     _, frozen = _learn(layers, latents, "gradient", labels, **kwargs)
-    counts, raised = _learn(layers, latents, "gradient", labels, set_later={"learning_rate": np.full(20, 0.05)}, **kwargs)
+    counts, raised = _learn(layers, latents, "gradient", labels, set_later={"learning_rate": np.full(20, 0.05)},
+                            **kwargs)
     assert np.array_equal(frozen, layers[3]["weight"])
     changed = raised != layers[3]["weight"]
     assert changed[11].any() and counts[-6:, 11].sum() > counts[:6, 11].sum()

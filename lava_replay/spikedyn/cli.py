@@ -50,7 +50,8 @@ def build_parser():
     p.add_argument("--out", default=None, help="output folder (default runs/spikedyn or runs/spikedyn-search)")
     p.add_argument("--quick", action="store_true", help="3 digits, N=40, 5 images per task: a minute")
     p.add_argument("--search", action="store_true", help="model search over N and weight precision")
-    p.add_argument("--search-neurons", type=int, nargs="+", default=None, help=f"N values (default {' '.join(map(str, FULL['search_neurons']))})")
+    p.add_argument("--search-neurons", type=int, nargs="+", default=None,
+                   help=f"N values (default {' '.join(map(str, FULL['search_neurons']))})")
     p.add_argument("--search-bits", type=int, nargs="+", default=list(search.SEARCH_BITS))
     p.add_argument("--max-memory-kib", type=float, default=None, help="search: memory limit (KiB)")
     p.add_argument("--max-energy-uj", type=float, default=None, help="search: training energy per task limit (uJ)")
@@ -64,7 +65,8 @@ def add_stream_options(p):
                    help=_full_quick("unlabelled training images per digit", "samples_per_task"))
     p.add_argument("--calib-per-class", type=int, default=None,
                    help=_full_quick("labelled calibration images per digit seen", "calib_per_class"))
-    p.add_argument("--test-per-class", type=int, default=None, help=_full_quick("test images per digit", "test_per_class"))
+    p.add_argument("--test-per-class", type=int, default=None,
+                   help=_full_quick("test images per digit", "test_per_class"))
     p.add_argument("--permute", action="store_true", help="tasks in a seeded random digit order (default 0→9)")
     p.add_argument("--validation", action="store_true",
                    help="test on held-out images of MNIST's training split (for choosing settings), not its "
