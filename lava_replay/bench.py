@@ -19,6 +19,7 @@ import numpy as np
 from lava_replay import data_dir as resolve_data_dir
 from lava_replay.backends import run_config
 from lava_replay.cli import run_cli
+from lava_replay.epoch_selection import SELECTIONS, check_selection
 from lava_replay.errors import LavaReplayError
 from lava_replay.fileio import atomic_write_json
 from lava_replay.options import at_least, output_file, output_folder
@@ -163,6 +164,7 @@ def build_parser():
     cmp.add_argument("--replay-per-class", type=int, nargs="+", default=[64],
                      help="latents per old class; several values: accuracy against buffer size")
     cmp.add_argument("--eval-split", choices=("test", "val"), default="test")
+    cmp.add_argument("--select-epoch", choices=SELECTIONS, default="last", help="as run's --select-epoch")
     cmp.add_argument("--lr-layer", type=int, default=3,
                      help="latent-replay layer (3: the output layer learns; 1, 2: --learning gradient only)")
     cmp.add_argument("--lanes", type=int, default=64)
@@ -237,10 +239,11 @@ def main(argv=None):
             check_lr_layer(args.lr_layer, len(ModelConfig.hidden), learning)
         at_least("--replay-per-class", args.replay_per_class)
         at_least("--lanes", args.lanes)
+        check_selection(args.select_epoch, args.eval_split)
         output_folder(args.out)
         settings = JobSettings(replay_per_class=args.replay_per_class[0], backend=args.backend,
                                eval_split=args.eval_split, lanes=None if args.lanes == 1 else args.lanes,
-                               lr_layer=args.lr_layer)
+                               lr_layer=args.lr_layer, select_epoch=args.select_epoch)
         _, table = bench_compare(resolve_data_dir(args.data_dir), args.protocol, learnings, args.seeds, classes,
                                  settings, args.quick, args.out, args.replay_per_class)
         print(table)

@@ -1,6 +1,6 @@
 """The continual phase in Lava: latents of stored samples, the training schedule, learning and evaluation.
 
-A job runs four Lava graphs, one after the other:
+A job runs these Lava graphs, one after the other:
   latents     the FrozenSpikeGenerator turns evaluation samples (and the replay buffer's samples) into latents,
               `lanes` samples side by side in each slot;
   before      evaluation before learning: the layers above the LR layer, frozen, on the evaluation latents
@@ -9,8 +9,11 @@ A job runs four Lava graphs, one after the other:
               (LatentReplaySource) teach the PlasticLearningLayer through the TeacherSource; the new classes'
               weight rows are re-initialised and the strategy's threshold and learning rate set as Var updates
               before it starts. The gradient learner takes `lanes` samples per slot (its minibatches); the Loihi
-              rule learns one sample per slot;
-  after       evaluation with the learned weights and the strategy's threshold, as `before`.
+              rule learns one sample per slot; the weights are read after every epoch;
+  epochs      with --select-epoch best-val, or when evaluating on the validation split: every epoch's weights on
+              the validation split, side by side (lava_replay.epoch_selection), and the epoch kept: the best
+              there ('best-val') or the last (the default);
+  after       evaluation with the kept weights and the strategy's threshold, as `before`.
 """
 import os
 import time
@@ -20,6 +23,7 @@ import numpy as np
 from tqdm import tqdm
 
 from lava_replay.backends import check_learning
+from lava_replay.epoch_selection import EpochChoice, accuracy_curve, best_epoch, check_selection, epoch_output_counts
 from lava_replay.errors import LavaReplayError, process_arguments
 from lava_replay.fileio import file_sha256
 from lava_replay.lava_session import LavaSession
@@ -27,6 +31,7 @@ from lava_replay.learning_rule import delta_rule
 from lava_replay.netx_params import read_layers
 from lava_replay.replay.buffer import LatentBuffer, replay_indices
 from lava_replay.replay.schedule import NEW, training_schedule
+from processes.count_packing import COUNT_BITS, unpack_counts
 
 DEFAULT_LANES = 64
 LR_SCHEDULES = ("constant", "cosine")
@@ -137,10 +142,10 @@ def lane_schedule(indices, lanes):
 
 
 def run_frozen(layers, spikes, timesteps, backend="sim", lanes=DEFAULT_LANES, progress=False, desc="Lava",
-               chunk_slots=64):
-    """Last-layer spikes (n, neurons, T) and per-sample activity (n, 1 + layers) of samples (n, inputs, T) through
-    frozen layers, in Lava: ScheduledSpikeSource -> FrozenSpikeGenerator, `lanes` samples side by side per slot
-    (lanes=None: one per slot, the reference)."""
+               chunk_slots=64, counts_only=False):
+    """Last-layer spikes (n, neurons, T), or with counts_only their counts (n, neurons), and per-sample activity
+    (n, 1 + layers) of samples (n, inputs, T) through frozen layers, in Lava: ScheduledSpikeSource ->
+    FrozenSpikeGenerator, `lanes` samples side by side per slot (lanes=None: one per slot, the reference)."""
     from processes.frozen_spike_generator.process import FrozenSpikeGenerator
     from processes.scheduled_source.process import ScheduledSpikeSource
 
@@ -157,10 +162,13 @@ def run_frozen(layers, spikes, timesteps, backend="sim", lanes=DEFAULT_LANES, pr
     with LavaSession(generator, backend) as lava:
         for start in tqdm(range(0, n_slots, chunk_slots), desc=desc, disable=not progress):
             lava.run(min(chunk_slots, n_slots - start) * slot)
-        packed = generator.latents.get().astype(np.uint8)
+        recorded = (generator.counts if counts_only else generator.latents).get()
         activity = generator.activity.get().astype(np.int64)
-    packed = packed.reshape((-1,) + packed.shape[-2:])[:n]
     activity = activity.reshape(-1, activity.shape[-1])[:n]
+    if counts_only:
+        counts = unpack_counts(recorded, layers[-1]["weight"].shape[0])
+        return counts.reshape(-1, counts.shape[-1])[:n], activity
+    packed = recorded.astype(np.uint8).reshape((-1,) + recorded.shape[-2:])[:n]
     return np.unpackbits(packed, axis=-1, count=timesteps).astype(bool), activity
 
 
@@ -174,9 +182,11 @@ def output_counts(block, latents, backend="sim", lanes=DEFAULT_LANES, vth=None, 
     layer (`block`, output last), frozen with their current weights, on latents (n, neurons, T), in Lava; vth:
     the output layer's threshold (default its own)."""
     output = dict(block[-1], vth=block[-1]["vth"] if vth is None else vth)
-    spikes, activity = run_frozen(list(block[:-1]) + [output], latents, latents.shape[2], backend, lanes, progress,
-                                  f"{desc} (Lava)")
-    return spikes.sum(axis=-1), activity[:, 1:]
+    T = latents.shape[2]
+    read_counts = T < 2 ** COUNT_BITS  # the packed counts saturate at 255 spikes; longer samples read the spikes
+    spikes, activity = run_frozen(list(block[:-1]) + [output], latents, T, backend, lanes, progress,
+                                  f"{desc} (Lava)", counts_only=read_counts)
+    return (spikes if read_counts else spikes.sum(axis=-1)), activity[:, 1:]
 
 
 @dataclass
@@ -206,12 +216,14 @@ def training_plan(strat, n_new, new_labels, replay_labels, epochs, rng):
 @dataclass
 class Learned:
     """What the continual graph gives back: the learned layers above the LR layer (output last), per-sample output
-    counts and spikes of every layer (input first; a replayed sample has no input or frozen-layer spikes), time."""
+    counts and spikes of every layer (input first; a replayed sample has no input or frozen-layer spikes), time,
+    and the layers as they were after each epoch (the last is `block`)."""
 
     block: list
     counts: np.ndarray
     activity: np.ndarray
     seconds: float
+    epoch_blocks: list
 
     @property
     def weights(self):
@@ -264,6 +276,7 @@ def run_learning(frozen, block, strat, learning, new_inputs, plan, buffer, new_c
     n_slots = len(teach)
     rates = row_learning_rates(block[-1], strat, new_classes)
     n_epochs = strat.epochs_for(learning)
+    epoch_blocks = []
     with LavaSession(layer, backend, learning=learning, reference=reference) as lava:
         for epoch, slots in enumerate(np.array_split(np.arange(n_slots), n_epochs)):
             if epoch and strat.gain_decay != 1.0:
@@ -273,8 +286,7 @@ def run_learning(frozen, block, strat, learning, new_inputs, plan, buffer, new_c
             for done in tqdm(range(0, len(slots), chunk_slots), desc=f"continual, {learning}, epoch {epoch + 1}",
                              disable=not progress, leave=False):
                 lava.run(min(chunk_slots, len(slots) - done) * slot)
-        weights = layer.weights.get().astype(np.int32)
-        hidden_weights = layer.hidden_weights.get().astype(np.int32) if len(block) > 1 else np.zeros(0, np.int32)
+            epoch_blocks.append(read_block(layer, block))
         counts = layer.counts.get().astype(np.int64)
         hidden_activity = layer.hidden_activity.get().astype(np.int64) if len(block) > 1 else None
         if generator is not None:
@@ -287,7 +299,14 @@ def run_learning(frozen, block, strat, learning, new_inputs, plan, buffer, new_c
     if hidden_activity is not None:
         activity = np.column_stack([activity, hidden_activity.reshape(-1, len(block) - 1)[:n]])
     activity = np.column_stack([activity, counts.sum(axis=1)])
-    return Learned(learned_block(block, weights, hidden_weights), counts, activity, seconds)
+    return Learned(epoch_blocks[-1], counts, activity, seconds, epoch_blocks)
+
+
+def read_block(layer, block):
+    """The layers above the LR layer with the weights the running plastic `layer` holds now (Var.get)."""
+    weights = layer.weights.get().astype(np.int32)
+    hidden_weights = layer.hidden_weights.get().astype(np.int32) if len(block) > 1 else np.zeros(0, np.int32)
+    return learned_block(block, weights, hidden_weights)
 
 
 def learned_block(block, weights, hidden_weights):
@@ -407,7 +426,8 @@ def replay_buffer(layers, lr_layer, strat, data, protocol, replay_per_class, rng
 
 @dataclass
 class JobSettings:
-    """What a continual job runs: learner, LR layer, buffer size, evaluation split and subsets, lanes, seed."""
+    """What a continual job runs: learner, LR layer, buffer size, evaluation split and subsets, lanes, seed, and
+    which epoch's weights it keeps ('best-val': the best on the validation split; 'last')."""
 
     learning: str = "gradient"
     lr_layer: int = 3
@@ -419,6 +439,7 @@ class JobSettings:
     max_new: int = 0
     lanes: int = DEFAULT_LANES
     progress: bool = True
+    select_epoch: str = "last"
 
 
 @dataclass
@@ -429,6 +450,7 @@ class WallSeconds:
     evaluation_latents: float = 0.0
     before: float = 0.0
     continual: float = 0.0
+    epoch_selection: float = 0.0
     after: float = 0.0
 
     @property
@@ -455,6 +477,7 @@ class ContinualResult:
     new_train: np.ndarray
     slot: int
     wall_seconds: WallSeconds
+    epoch_choice: EpochChoice
 
 
 def job_buffer(strat, s, layers, data, protocol, model_path, rng, buffer=None):
@@ -472,12 +495,32 @@ def job_buffer(strat, s, layers, data, protocol, model_path, rng, buffer=None):
     return buffer
 
 
-def evaluation_samples(s, labels, protocol, rng):
-    """Indices of the evaluation samples: the split s.eval_split of all classes, s.eval_per_class per class."""
+def evaluation_samples(s, labels, protocol, rng, split=None):
+    """Indices of the evaluation samples: the split `split` (default s.eval_split) of all classes, s.eval_per_class
+    per class."""
     from lava_replay.data.protocols import per_class_subset
 
-    eval_idx = protocol.select(s.eval_split, labels, protocol.pretrain_classes + protocol.new_classes)
+    eval_idx = protocol.select(split or s.eval_split, labels, protocol.pretrain_classes + protocol.new_classes)
     return per_class_subset(eval_idx, labels, s.eval_per_class, rng) if s.eval_per_class else eval_idx
+
+
+def choose_epoch(s, learned, vth, frozen, data, protocol, rng, eval_idx, eval_latents):
+    """Every epoch's layers on the validation split (its latents made here, or the evaluation's when the job
+    evaluates on it) and the epoch s.select_epoch keeps (EpochChoice); None after a single epoch, or when the
+    last epoch is kept and the job evaluates on test (no curve is needed)."""
+    if len(learned.epoch_blocks) < 2 or (s.select_epoch == "last" and s.eval_split != "val"):
+        return None
+    labels, timesteps = data["labels"], eval_latents.shape[2]
+    if s.eval_split == "val":
+        val_idx, val_latents = eval_idx, eval_latents
+    else:
+        val_idx = evaluation_samples(s, labels, protocol, rng, "val")
+        val_latents, _ = generate_latents(frozen, data["spikes"][val_idx], timesteps, s.backend, s.progress,
+                                          s.lanes)
+    counts = epoch_output_counts(learned.epoch_blocks, val_latents, vth, s.backend, s.lanes, s.progress)
+    curve = accuracy_curve(counts, labels[val_idx], protocol.pretrain_classes, protocol.new_classes)
+    epoch = best_epoch(curve) if s.select_epoch == "best-val" else len(counts) - 1
+    return EpochChoice(s.select_epoch, epoch, curve, counts, labels[val_idx])
 
 
 def timed(function, *args, **kwargs):
@@ -498,6 +541,7 @@ def continual_job(model_path, data, protocol, strat, settings=None, buffer=None)
 
     s = settings or JobSettings()
     check_learning(s.learning, s.backend)
+    check_selection(s.select_epoch, s.eval_split)
     rng = np.random.default_rng(s.seed)
     layers = read_layers(model_path)
     check_lr_layer(s.lr_layer, len(layers) - 1, s.learning)
@@ -521,12 +565,16 @@ def continual_job(model_path, data, protocol, strat, settings=None, buffer=None)
     learned = run_learning(frozen, block, strat, s.learning, spikes[new_train].astype(bool), plan, buffer,
                            protocol.new_classes, s.seed, s.backend, s.lanes, s.progress)
     wall.continual = learned.seconds
+    vth = learning_vth(block[-1], strat)
+    choice, wall.epoch_selection = timed(choose_epoch, s, learned, vth, frozen, data, protocol, rng, eval_idx,
+                                         eval_latents)
+    if choice is not None:
+        learned = replace(learned, block=learned.epoch_blocks[choice.epoch])
     (after, block_activity), wall.after = timed(output_counts, learned.block, eval_latents, s.backend, s.lanes,
-                                                vth=learning_vth(block[-1], strat), progress=s.progress,
-                                                desc="after")
+                                                vth=vth, progress=s.progress, desc="after")
     accuracy = accuracy_report(predictions(before), predictions(after), labels[eval_idx],
                                protocol.pretrain_classes, protocol.new_classes)
     slot, _ = slot_timing(strat.timesteps)
     eval_activity = np.column_stack([eval_activity, block_activity])  # input, then every layer's spikes
     return ContinualResult(strat, s, buffer, accuracy, labels[eval_idx], eval_activity, before, after, plan,
-                           learned, layers, new_train, slot, wall)
+                           learned, layers, new_train, slot, wall, choice)

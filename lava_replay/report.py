@@ -50,6 +50,16 @@ def execution_path(settings):
             f"process, {learner})")
 
 
+def epoch_selection(result):
+    """The report's epoch_selection: the rule, the epoch kept (1-based) and, after several epochs, every epoch's
+    old / new / all accuracy on the validation split."""
+    choice, epochs = result.epoch_choice, result.strategy.epochs_for(result.settings.learning)
+    if choice is None:
+        return {"rule": result.settings.select_epoch, "epoch": epochs, "validation_samples": 0, "curve": None}
+    return {"rule": choice.rule, "epoch": choice.epoch + 1, "validation_samples": int(len(choice.labels)),
+            "curve": choice.curve}
+
+
 def build_report(result, method, backend, seed, data_info, quick):
     """The report.json dict of a continual job (fields as documented in the README)."""
     strat, settings = result.strategy, result.settings
@@ -67,6 +77,7 @@ def build_report(result, method, backend, seed, data_info, quick):
         "new_classes": data_info["new_classes"],
         "seed": seed, "quick": quick, "data": data_info, "strategy": asdict(strat),
         "epochs": strat.epochs_for(settings.learning), "eval_split": settings.eval_split,
+        "epoch_selection": epoch_selection(result),
         "accuracy": {k: acc[k] for k in ("old", "new", "all", "old_before", "new_before", "all_before",
                                          "forgetting", "per_class")},
         "samples": {"evaluation": n_eval, "continual": n_train,
@@ -86,6 +97,7 @@ def build_report(result, method, backend, seed, data_info, quick):
                    "training_uJ_per_sample": energy_uj(**training),
                    "model": "op counts x Loihi per-op energies (Davies et al., IEEE Micro 2018, Table 2)"},
         "wall_seconds": {"latent_generation": wall.latent_generation, "continual": wall.continual,
+                         "epoch_selection": wall.epoch_selection,
                          "evaluation": wall.evaluation, "evaluation_latents": wall.evaluation_latents,
                          "evaluation_before": wall.before, "evaluation_after": wall.after},
     }

@@ -14,6 +14,7 @@ from lava_replay import data_dir as resolve_data_dir
 from lava_replay.backends import BACKENDS, LEARNINGS, check_learning, run_config
 from lava_replay.cli import run_cli
 from lava_replay.continual import DEFAULT_LANES, LR_SCHEDULES, STRATEGIES
+from lava_replay.epoch_selection import SELECTIONS, check_selection
 from lava_replay.fileio import atomic_write_json, file_sha256
 from lava_replay.options import above_zero, at_least, output_folder
 from lava_replay.replay.schedule import ORDERS
@@ -71,6 +72,10 @@ def build_parser():
     p.add_argument("--out", default=os.path.join("runs", "latest"))
     p.add_argument("--eval-split", choices=("test", "val"), default="test",
                    help="evaluate on the protocol's test split (default) or its validation split (for tuning)")
+    p.add_argument("--select-epoch", choices=SELECTIONS, default="last",
+                   help="weights kept after learning: those of the last epoch (default), or of the epoch with the "
+                        "best all-class accuracy on the validation split (best-val, as the papers report; needs "
+                        "--eval-split test)")
     p.add_argument("--quick", action="store_true",
                    help="small: 4 latents per old class, 24 new-class samples, 3 test samples per class, 1 epoch "
                         "(Loihi rule) or 10 (gradient)")
@@ -124,7 +129,18 @@ def summary(report):
             f"latency {report['latency']['ms_per_sample']:.0f} ms/sample in Lava, energy "
             f"{report['energy']['inference_uJ_per_sample']:.2f} µJ inference / "
             f"{report['energy']['training_uJ_per_sample']:.2f} µJ training per sample\n"
-            f"  continual phase {report['throughput']['continual_samples_per_s']:.1f} samples/s in Lava")
+            f"  continual phase {report['throughput']['continual_samples_per_s']:.1f} samples/s in Lava; "
+            f"{epoch_line(report)}")
+
+
+def epoch_line(report):
+    """Which epoch's weights the job kept, and why."""
+    sel = report["epoch_selection"]
+    kept = f"weights of epoch {sel['epoch']} of {report['epochs']} kept ({sel['rule']}"
+    if sel["curve"] is None:
+        return kept + ")"
+    all_class = sel["curve"]["all"][sel["epoch"] - 1]
+    return kept + f": {100 * all_class:.2f} % on {sel['validation_samples']} validation samples)"
 
 
 def spikedyn_args(argv):
@@ -155,6 +171,7 @@ def check_options(args):
     at_least("--old-class-lr-scale", args.old_class_lr_scale, 0)
     at_least("--timesteps", args.timesteps, 2)
     at_least("--epochs", args.epochs)
+    check_selection(args.select_epoch, args.eval_split)
     timesteps = args.timesteps if args.timesteps is not None else STRATEGIES[args.method].timesteps
     path, info = pretrained_model(timesteps, pretrain_classes(args.protocol, args.new_class), args.model)
     check_lr_layer(args.lr_layer, len(info["architecture"]["hidden"]), args.learning)
@@ -183,7 +200,7 @@ def main(argv=None):
 
     settings = JobSettings(learning=args.learning, lr_layer=args.lr_layer, replay_per_class=args.replay_per_class,
                            seed=args.seed, backend=args.backend, eval_split=args.eval_split,
-                           lanes=None if args.lanes == 1 else args.lanes)
+                           lanes=None if args.lanes == 1 else args.lanes, select_epoch=args.select_epoch)
     report, _ = run_method(args.method, data, protocol, directory, settings, args.epochs, args.model, args.buffer,
                            args.quick, out=args.out, learning_rate=args.learning_rate, vth_scale=args.vth_scale,
                            lr_schedule=args.lr_schedule, old_class_lr_scale=args.old_class_lr_scale, order=args.order,

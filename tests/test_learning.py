@@ -204,6 +204,9 @@ def test_lanes_give_the_same_spikes_as_one_sample_per_slot(layers):
     laned, activity = run_frozen(layers[:3], spikes, T, lanes=3)  # 3 slots, the last with 2 silent lanes
     assert reference.sum() > 0
     assert np.array_equal(laned, reference) and np.array_equal(activity, activity_ref)
+    for lanes in (None, 3):  # the packed per-neuron counts an evaluation reads are the latents' spike counts
+        counts, counts_activity = run_frozen(layers[:3], spikes, T, lanes=lanes, counts_only=True)
+        assert np.array_equal(counts, reference.sum(axis=-1)) and np.array_equal(counts_activity, activity_ref)
     counts_ref = output_counts(layers[3:], reference, lanes=None)[0]
     assert np.array_equal(output_counts(layers[3:], reference, lanes=4)[0], counts_ref)
     assert counts_ref.sum() > 0

@@ -43,6 +43,7 @@ def test_quick_replay4ncl_report(quick_run):
     assert energy["synops_per_sample"] > 0 and energy["neuron_updates_per_sample"] == (200 + 100 + 50 + 20) * 40
     assert energy["training_uJ_per_sample"] > 0 and energy["inference_uJ_per_sample"] > 0
     assert report["wall_seconds"]["continual"] > 0 and report["wall_seconds"]["evaluation"] > 0
+    assert report["epoch_selection"] == {"rule": "last", "epoch": 30, "validation_samples": 0, "curve": None}
     buffer = LatentBuffer.load(out / "replay_buffer.npz")
     assert np.bincount(buffer.labels, minlength=20).tolist() == [0] + [4] * 19
     for name in ("accuracy.png", "costs.png", "raster.png"):

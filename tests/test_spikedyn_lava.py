@@ -5,7 +5,7 @@ import pytest
 
 from lava_replay.spikedyn.config import SpikeDynConfig, make_config
 from lava_replay.spikedyn.network import Schedule, SpikeDynNetwork, initial_weights, learning_rule
-from processes.spikedyn_excitatory.dynamics import pack_counts, unpack_counts
+from processes.count_packing import pack_counts, unpack_counts
 
 THETA_PLUS = SpikeDynConfig().theta_plus
 BAR = np.zeros((28, 28), np.uint8)
@@ -105,3 +105,6 @@ def test_counts_are_packed_six_to_a_word_and_unpacked_exactly():
     # Lava's Var.get() returns float64 values: the 48-bit words survive it
     back = unpack_counts(np.stack([words, words]).astype(np.float64), len(counts))
     assert back.tolist() == [[0, 1, 2, 255, 255, 7, 9, 10, 11]] * 2  # saturated at 255
+    lanes = pack_counts(np.stack([[counts, counts[::-1]]] * 3))  # leading axes: slots, lanes
+    assert lanes.shape == (3, 2, 2)
+    assert np.array_equal(unpack_counts(lanes, len(counts))[2, 1], np.minimum(counts[::-1], 255))

@@ -16,7 +16,7 @@ from lava.magma.core.learning.learning_rule import Loihi2FLearningRule
 
 from lava_replay.errors import LavaReplayError, process_arguments
 from lava_replay.lava_session import LavaSession
-from processes.spikedyn_excitatory.dynamics import unpack_counts
+from processes.count_packing import unpack_counts
 from processes.spikedyn_layer.models import SubSpikeDynLayerModel
 from processes.spikedyn_layer.process import SpikeDynLayer
 from processes.spikedyn_stream.models import PySpikeDynStreamFused, SubSpikeDynStreamModel

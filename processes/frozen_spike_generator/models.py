@@ -7,6 +7,7 @@ from lava.magma.core.model.py.type import LavaPyType
 from lava.magma.core.resources import CPU
 from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 
+from processes.count_packing import pack_counts
 from processes.fixed_point import cuba_layers_step
 from processes.frozen_spike_generator.process import FrozenSpikeGenerator
 from processes.slot_clock import slot_position
@@ -28,6 +29,7 @@ class PyFrozenSpikeGeneratorModel(PyLoihiProcessModel):
     s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, bool, precision=1)
     latents: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=8)
     activity: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
+    counts: np.ndarray = LavaPyType(np.ndarray, np.int64, precision=48)
 
     def __init__(self, proc_params):
         super().__init__(proc_params)
@@ -66,8 +68,8 @@ class PyFrozenSpikeGeneratorModel(PyLoihiProcessModel):
                 self.replaying = np.unpackbits(self.latents[source].astype(np.uint8), axis=-1,
                                                count=self.timesteps).astype(bool)
                 if slot_index < len(self.latents):
-                    self.latents[slot_index] = self.latents[source]
-                    self.activity[slot_index] = self.activity[source]
+                    for var in (self.latents, self.activity, self.counts):
+                        var[slot_index] = var[source]
         if not 0 <= t < self.timesteps:
             self.s_out.send(np.zeros(self.s_out.shape, bool))
             return
@@ -82,3 +84,4 @@ class PyFrozenSpikeGeneratorModel(PyLoihiProcessModel):
             self.activity[slot_index] += np.stack([x.sum(-1)] + [s.sum(-1) for s in spikes], axis=-1)
             if t == self.timesteps - 1:
                 self.latents[slot_index] = np.packbits(self.emitted, axis=-1)
+                self.counts[slot_index] = pack_counts(self.emitted.sum(axis=-1))

@@ -4,6 +4,8 @@ from lava.magma.core.process.ports.ports import InPort, OutPort
 from lava.magma.core.process.process import AbstractProcess
 from lava.magma.core.process.variable import Var
 
+from processes.count_packing import packed_width
+
 
 class FrozenSpikeGenerator(AbstractProcess):
     """The frozen layers below the latent-replay layer, fused: input spikes in, latent spikes out.
@@ -49,6 +51,10 @@ class FrozenSpikeGenerator(AbstractProcess):
     activity : (slots[, lanes], 1 + layers)
         Input spikes and each layer's spikes per slot (for the op-count energy model; a cached slot repeats
         its source's counts).
+    counts : (slots[, lanes], ceil(neurons / 6)) int64
+        The last layer's spikes per neuron in each slot, saturated at 255 and packed six to a word
+        (processes.count_packing.unpack_counts): what an evaluation reads, 30 times fewer values than the
+        latents at T=40 (Lava's Var.get sends one value at a time).
     """
 
     def __init__(self, *, layers, timesteps, slot, offset=0, cached=None, n_slots=None, lanes=None, name=None):
@@ -77,3 +83,5 @@ class FrozenSpikeGenerator(AbstractProcess):
         self.s_out = OutPort(shape=lane + (n_out,))
         self.latents = Var(shape=shape, init=np.zeros(shape, np.int32))
         self.activity = Var(shape=activity, init=np.zeros(activity, np.int32))
+        counts = (n_slots,) + lane + (packed_width(n_out),)
+        self.counts = Var(shape=counts, init=np.zeros(counts, np.int64))

@@ -2,32 +2,8 @@
 import numpy as np
 from lava.magma.core.model.py.type import LavaPyType
 
+from processes.count_packing import pack_counts
 from processes.slot_clock import slot_position
-
-COUNT_BITS = 8        # a neuron's spikes in one presentation, saturated at 255
-COUNTS_PER_WORD = 6   # 48 bits per int64 word: exact in the float64 values of Lava's element-wise Var.get()
-
-
-def packed_width(n):
-    """Words per recorded presentation for n neurons."""
-    return -(-n // COUNTS_PER_WORD)
-
-
-def pack_counts(counts):
-    """Per-neuron counts (n,) → packed int64 words (packed_width(n),): Lava reads Vars back one value at a
-    time, so the recorded counts (presentations × N) are stored 6 to a word."""
-    lanes = np.zeros(packed_width(len(counts)) * COUNTS_PER_WORD, dtype=np.int64)
-    lanes[:len(counts)] = np.minimum(counts, 2 ** COUNT_BITS - 1)
-    shifts = COUNT_BITS * np.arange(COUNTS_PER_WORD, dtype=np.int64)
-    return (lanes.reshape(-1, COUNTS_PER_WORD) << shifts).sum(axis=1)
-
-
-def unpack_counts(words, n):
-    """Packed words (rows, packed_width(n)) → per-neuron counts (rows, n)."""
-    words = np.asarray(words).astype(np.int64)
-    shifts = COUNT_BITS * np.arange(COUNTS_PER_WORD, dtype=np.int64)
-    lanes = (words[..., None] >> shifts) & (2 ** COUNT_BITS - 1)
-    return lanes.reshape(words.shape[0], -1)[:, :n]
 
 
 class AdaptiveLifDynamics:

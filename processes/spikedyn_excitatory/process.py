@@ -5,7 +5,7 @@ from lava.magma.core.process.ports.ports import InPort, OutPort
 from lava.magma.core.process.process import AbstractProcess
 from lava.magma.core.process.variable import Var
 
-from processes.spikedyn_excitatory.dynamics import packed_width
+from processes.count_packing import packed_width
 
 
 class SpikeDynExcitatory(AbstractProcess):
@@ -51,8 +51,8 @@ class SpikeDynExcitatory(AbstractProcess):
     v, vth, theta : (N,)
     learn, record_slot : (presentations,)
     counts : (recorded, ceil(N / 6)) int64
-        Per-neuron counts, six 8-bit counts per word (dynamics.unpack_counts: Lava reads Vars back one value
-        at a time).
+        Per-neuron counts, six 8-bit counts per word (processes.count_packing.unpack_counts: Lava reads Vars
+        back one value at a time).
     spike_total : (presentations,)
     """
 

@@ -5,7 +5,7 @@ from lava.magma.core.process.ports.ports import InPort
 from lava.magma.core.process.process import AbstractProcess
 from lava.magma.core.process.variable import Var
 
-from processes.spikedyn_excitatory.dynamics import packed_width
+from processes.count_packing import packed_width
 
 INHIBITION_KINDS = ("direct", "diehl_cook", "none")
 
@@ -58,7 +58,7 @@ class SpikeDynLayer(AbstractProcess):
     theta : (N,)
     learn, record_slot : (presentations,)
     counts : (recorded, ceil(N / 6)) int64
-        Per-neuron counts of recorded presentations, packed (processes.spikedyn_excitatory.dynamics.unpack_counts).
+        Per-neuron counts of recorded presentations, packed (processes.count_packing.unpack_counts).
     spike_total : (presentations,)
         Layer spikes per presentation.
     """
