@@ -217,7 +217,7 @@ def training_plan(strat, n_new, new_labels, replay_labels, epochs, rng):
 class Learned:
     """What the continual graph gives back: the learned layers above the LR layer (output last), per-sample output
     counts and spikes of every layer (input first; a replayed sample has no input or frozen-layer spikes), time,
-    and the layers as they were after each epoch (the last is `block`)."""
+    and the layers as they were after each epoch, or after the last alone (the last is `block`)."""
 
     block: list
     counts: np.ndarray
@@ -232,8 +232,9 @@ class Learned:
 
 
 def run_learning(frozen, block, strat, learning, new_inputs, plan, buffer, new_classes, seed, backend, lanes,
-                 progress, chunk_slots=64):
-    """Build and run the continual graph (module docstring); returns what it learned (Learned).
+                 progress, chunk_slots=64, every_epoch=False):
+    """Build and run the continual graph (module docstring); returns what it learned (Learned), with the weights
+    of every epoch when every_epoch is set (else of the last one only).
 
     Default: the FrozenSpikeGenerator makes the new-class samples' latents first, `lanes` per slot, and one
     LatentLearningLoop learns from them and the replayed latents, its sources, teacher and learner fused in one
@@ -286,7 +287,8 @@ def run_learning(frozen, block, strat, learning, new_inputs, plan, buffer, new_c
             for done in tqdm(range(0, len(slots), chunk_slots), desc=f"continual, {learning}, epoch {epoch + 1}",
                              disable=not progress, leave=False):
                 lava.run(min(chunk_slots, len(slots) - done) * slot)
-            epoch_blocks.append(read_block(layer, block))
+            if every_epoch or epoch == n_epochs - 1:
+                epoch_blocks.append(read_block(layer, block))
         counts = layer.counts.get().astype(np.int64)
         hidden_activity = layer.hidden_activity.get().astype(np.int64) if len(block) > 1 else None
         if generator is not None:
@@ -506,9 +508,9 @@ def evaluation_samples(s, labels, protocol, rng, split=None):
 
 def choose_epoch(s, learned, vth, frozen, data, protocol, rng, eval_idx, eval_latents):
     """Every epoch's layers on the validation split (its latents made here, or the evaluation's when the job
-    evaluates on it) and the epoch s.select_epoch keeps (EpochChoice); None after a single epoch, or when the
-    last epoch is kept and the job evaluates on test (no curve is needed)."""
-    if len(learned.epoch_blocks) < 2 or (s.select_epoch == "last" and s.eval_split != "val"):
+    evaluates on it) and the epoch s.select_epoch keeps (EpochChoice); None when the learner kept one epoch's
+    weights (a single epoch, or the last one kept on a job evaluated on test, where no curve is needed)."""
+    if len(learned.epoch_blocks) < 2:
         return None
     labels, timesteps = data["labels"], eval_latents.shape[2]
     if s.eval_split == "val":
@@ -563,7 +565,8 @@ def continual_job(model_path, data, protocol, strat, settings=None, buffer=None)
     plan = training_plan(strat, len(new_train), labels[new_train], replay_labels, strat.epochs_for(s.learning),
                          rng)
     learned = run_learning(frozen, block, strat, s.learning, spikes[new_train].astype(bool), plan, buffer,
-                           protocol.new_classes, s.seed, s.backend, s.lanes, s.progress)
+                           protocol.new_classes, s.seed, s.backend, s.lanes, s.progress,
+                           every_epoch=s.select_epoch == "best-val" or s.eval_split == "val")
     wall.continual = learned.seconds
     vth = learning_vth(block[-1], strat)
     choice, wall.epoch_selection = timed(choose_epoch, s, learned, vth, frozen, data, protocol, rng, eval_idx,
