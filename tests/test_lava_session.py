@@ -11,6 +11,16 @@ import pytest
 from lava_replay.lava_session import GRACE_SECONDS, LavaSession
 
 
+@pytest.fixture(autouse=True)
+def python_handles_sigint():
+    """SIGINT raises KeyboardInterrupt, as at a terminal: a test runner started in the background by a
+    non-interactive shell (`make test &`, a CI script) starts with SIGINT ignored, and whether an earlier import
+    or test has installed Python's handler since depends on the order the tests ran in."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
 def _graph():
     from lava.proc import io
     from lava.proc.dense.process import Dense
