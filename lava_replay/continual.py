@@ -522,7 +522,7 @@ def choose_epoch(s, learned, vth, frozen, data, protocol, rng, eval_idx, eval_la
     counts = epoch_output_counts(learned.epoch_blocks, val_latents, vth, s.backend, s.lanes, s.progress)
     curve = accuracy_curve(counts, labels[val_idx], protocol.pretrain_classes, protocol.new_classes)
     epoch = best_epoch(curve) if s.select_epoch == "best-val" else len(counts) - 1
-    return EpochChoice(s.select_epoch, epoch, curve, counts, labels[val_idx])
+    return EpochChoice(s.select_epoch, epoch, curve, len(val_idx))
 
 
 def timed(function, *args, **kwargs):

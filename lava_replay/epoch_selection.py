@@ -20,14 +20,13 @@ STACKED_NEURONS = 1536  # widest stacked layer per Lava run: dense block-diagona
 
 @dataclass
 class EpochChoice:
-    """The epoch kept (0-based) by `rule`, and what it was chosen on: every epoch's accuracy curve and output
-    counts (epochs, n, classes) on the validation samples, and their labels."""
+    """The epoch kept (0-based) by `rule`, every epoch's accuracy curve on the validation samples, and how many
+    samples that was."""
 
     rule: str
     epoch: int
     curve: dict
-    counts: np.ndarray
-    labels: np.ndarray
+    validation_samples: int
 
 
 def check_selection(select_epoch, eval_split):
@@ -53,7 +52,7 @@ def stacked_block(blocks):
     return stacked
 
 
-def epoch_output_counts(blocks, latents, vth, backend="sim", lanes=64, progress=False):
+def epoch_output_counts(blocks, latents, vth, backend, lanes, progress=False):
     """Output spike counts (epochs, n, classes) of every epoch's block (output last, threshold `vth`) on latents
     (n, neurons, T), in Lava: as many blocks side by side per run as keep the widest layer within
     STACKED_NEURONS."""

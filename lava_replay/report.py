@@ -56,7 +56,7 @@ def epoch_selection(result):
     choice, epochs = result.epoch_choice, result.strategy.epochs_for(result.settings.learning)
     if choice is None:
         return {"rule": result.settings.select_epoch, "epoch": epochs, "validation_samples": 0, "curve": None}
-    return {"rule": choice.rule, "epoch": choice.epoch + 1, "validation_samples": int(len(choice.labels)),
+    return {"rule": choice.rule, "epoch": choice.epoch + 1, "validation_samples": choice.validation_samples,
             "curve": choice.curve}
 
 

@@ -41,7 +41,7 @@ def test_epochs_side_by_side_spike_as_each_epoch_alone(layers, lr_layer, monkeyp
     latents, _ = generate_latents(layers[:lr_layer], spikes, T, lanes=4)
     blocks = [perturbed(layers[lr_layer:], seed) for seed in range(3)]
     vth = round(0.9 * layers[3]["vth"])
-    together = epoch_output_counts(blocks, latents, vth, lanes=4)
+    together = epoch_output_counts(blocks, latents, vth, "sim", lanes=4)
     alone = np.stack([output_counts(block, latents, lanes=4, vth=vth)[0] for block in blocks])
     assert together.shape == (3, 10, 20) and alone.sum() > 0
     assert not np.array_equal(alone[0], alone[1])  # the epochs differ, so a mix-up would show

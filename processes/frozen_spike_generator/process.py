@@ -53,8 +53,8 @@ class FrozenSpikeGenerator(AbstractProcess):
         its source's counts).
     counts : (slots[, lanes], ceil(neurons / 6)) int64
         The last layer's spikes per neuron in each slot, saturated at 255 and packed six to a word
-        (processes.count_packing.unpack_counts): what an evaluation reads, 30 times fewer values than the
-        latents at T=40 (Lava's Var.get sends one value at a time).
+        (processes.count_packing.unpack_counts): what an evaluation reads, 25 times fewer values than the
+        latents for 20 neurons at T=40 (Lava's Var.get sends one value at a time).
     """
 
     def __init__(self, *, layers, timesteps, slot, offset=0, cached=None, n_slots=None, lanes=None, name=None):
