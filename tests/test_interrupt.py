@@ -19,9 +19,14 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LAVA_CHILDREN = 4  # shared-memory manager, runtime service and at least two process models
 
 
+# `python -m module args`, with SIGUSR1 dumping every thread's stack to stderr (for a job that hangs)
+RUN_MODULE = ("import faulthandler, runpy, signal, sys; faulthandler.register(signal.SIGUSR1, all_threads=True); "
+              "module = sys.argv.pop(1); runpy.run_module(module, run_name='__main__', alter_sys=True)")
+
+
 def _start(args, out):
     env = dict(os.environ, LAVA_REPLAY_DATA=os.path.abspath(data_dir()), OMP_NUM_THREADS="1")
-    return subprocess.Popen([sys.executable, "-m"] + args + ["--out", str(out)], cwd=ROOT, env=env,
+    return subprocess.Popen([sys.executable, "-c", RUN_MODULE] + args + ["--out", str(out)], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
                             preexec_fn=_default_sigint)
 
@@ -64,7 +69,14 @@ def _interrupt(args, out, whole_group):
         else:
             os.kill(job.pid, signal.SIGINT)
         start = time.monotonic()
-        _, err = job.communicate(timeout=60)
+        try:
+            _, err = job.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.kill(job.pid, signal.SIGUSR1)  # the main process's stacks, to see where it hangs
+            time.sleep(2.0)
+            os.killpg(job.pid, signal.SIGKILL)
+            _, err = job.communicate()
+            raise AssertionError(f"the job still ran 60 s after the Ctrl-C; its stacks:\n{err[-6000:]}") from None
         seconds = time.monotonic() - start
     finally:
         if job.poll() is None:
