@@ -43,6 +43,18 @@ def slayer_epoch_seconds(net, spikes, labels, train_idx, batches=8, batch_size=6
     return per_batch * int(np.ceil(len(train_idx) / batch_size))
 
 
+def model_input(spikes, info, path):
+    """The binned samples as a model reads them: graded data made binary for a binary model; binary data for a
+    graded model is an error (the events per bin are gone)."""
+    from lava_replay.export import graded_input
+
+    if graded_input(info):
+        if spikes.max() <= 1:
+            raise LavaReplayError(f"{path} reads graded input (events per time bin), the data given is binary")
+        return spikes
+    return np.minimum(spikes, 1)
+
+
 def speaker_accuracy(data, protocol, val_speakers, timesteps, random_split_net, model_dir=None):
     """Test accuracy on the test samples of val_speakers: of the random-split model (which trained on other
     samples of those speakers) and of the model trained with those speakers held out, when it exists."""
@@ -67,10 +79,11 @@ def speaker_accuracy(data, protocol, val_speakers, timesteps, random_split_net, 
     held_out = hold_out_speakers(protocol, data["speakers"], val_speakers)
     if info.get("val_speakers") != list(held_out.val_speakers):
         raise LavaReplayError(f"{path} was validated on speakers {info.get('val_speakers')}, not {val_speakers}")
+    spikes = model_input(data["spikes"], info, path)
     net = load_slayer_net(path)
     result.update(held_out_model=os.path.basename(path),
-                  held_out_val=evaluate(net, data["spikes"], labels, held_out.select("val", labels, classes))[0],
-                  held_out_test=evaluate(net, data["spikes"], labels, unseen)[0])
+                  held_out_val=evaluate(net, spikes, labels, held_out.select("val", labels, classes))[0],
+                  held_out_test=evaluate(net, spikes, labels, unseen)[0])
     return result
 
 
@@ -81,15 +94,16 @@ def bench_pretrain(data_dir, timesteps_list=(100, 40), new_class=(0,), lava_samp
     Besides the random split, each T reports the test samples of val_speakers (speaker_accuracy)."""
     import torch
 
-    from lava_replay.data.protocols import load_shd_protocol
-    from lava_replay.export import load_slayer_net, pretrained_model
+    from lava_replay.data.protocols import load_shd_protocol, pretrain_classes
+    from lava_replay.export import graded_input, load_slayer_net, pretrained_model
     from lava_replay.pretrain import evaluate
     from lava_replay.lava_inference import evaluate_pretrained
 
     results = []
     for timesteps in timesteps_list:
-        data, protocol = load_shd_protocol(data_dir, "spikinglr", timesteps, new_class, seed)
-        path, info = pretrained_model(timesteps, protocol.pretrain_classes)
+        path, info = pretrained_model(timesteps, pretrain_classes("spikinglr", new_class))
+        data, protocol = load_shd_protocol(data_dir, "spikinglr", timesteps, new_class, seed,
+                                           graded=graded_input(info))
         if info["data_fingerprint"] != data["fingerprint"]:
             print(f"note: {path} was trained on data {info['data_fingerprint']}, this data is "
                   f"{data['fingerprint']}", file=sys.stderr)
@@ -198,7 +212,7 @@ def spikedyn_speed(fused, args):
 def speed_main(args):
     """python -m lava_replay.bench speed."""
     from lava_replay.data.protocols import load_shd_protocol, pretrain_classes
-    from lava_replay.export import pretrained_model
+    from lava_replay.export import graded_input, pretrained_model
     from lava_replay.plots import speed_bars
     from lava_replay.speed import bench_speed, markdown
 
@@ -206,7 +220,8 @@ def speed_main(args):
         at_least("--" + option.replace("_", "-"), getattr(args, option))
     output_file(args.out)
     path, info = pretrained_model(40, pretrain_classes("spikinglr", [0]))
-    data, protocol = load_shd_protocol(resolve_data_dir(args.data_dir), "spikinglr", 40, [0], info["seed"])
+    data, protocol = load_shd_protocol(resolve_data_dir(args.data_dir), "spikinglr", 40, [0], info["seed"],
+                                       graded=graded_input(info))
     spikedyn = None if args.no_spikedyn else lambda fused: spikedyn_speed(fused, args)
     results = bench_speed(data, protocol, path, args.samples, args.train_samples, args.stock_samples, args.lanes,
                           args.seed, spikedyn)

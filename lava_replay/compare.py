@@ -114,7 +114,7 @@ def bench_compare(directory, protocol_name="spikinglr", learnings=("gradient",),
 
     from lava_replay.continual import STRATEGIES, JobSettings
     from lava_replay.data.protocols import load_shd_protocol, pretrain_classes
-    from lava_replay.export import pretrained_model
+    from lava_replay.export import graded_input, pretrained_model
     from lava_replay.plots import cost_bars
     from lava_replay.run import run_method
 
@@ -127,8 +127,9 @@ def bench_compare(directory, protocol_name="spikinglr", learnings=("gradient",),
         for method in METHODS:
             T = STRATEGIES[method].timesteps
             _, info = pretrained_model(T, pretrain_classes(protocol_name, [new_class]))
-            # the model's own split (no test sample seen in pretraining); the seed varies the continual job
-            shd, protocol = load_shd_protocol(directory, protocol_name, T, [new_class], info["seed"])
+            # the model's own split (no test sample seen in pretraining) and input; the seed varies the job
+            shd, protocol = load_shd_protocol(directory, protocol_name, T, [new_class], info["seed"],
+                                              graded=graded_input(info))
             for size, learning in [(size, learning) for size in sizes for learning in learnings]:
                 name = f"{learning}_{method}_new{new_class}_seed{seed}" + (f"_buf{size}" if len(sizes) > 1 else "")
                 run = replace(settings, learning=learning, seed=seed, replay_per_class=size)

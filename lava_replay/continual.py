@@ -5,7 +5,7 @@ A job runs these Lava graphs, one after the other:
               `lanes` samples side by side in each slot;
   before      evaluation before learning: the layers above the LR layer, frozen, on the evaluation latents
               (a FrozenSpikeGenerator of those layers, `lanes` per slot);
-  continual   learning: new-class samples (ScheduledSpikeSource -> FrozenSpikeGenerator) and replayed latents
+  continual   learning: new-class samples (spike_source -> FrozenSpikeGenerator) and replayed latents
               (LatentReplaySource) teach the PlasticLearningLayer through the TeacherSource; the new classes'
               weight rows are re-initialised and the strategy's threshold and learning rate set as Var updates
               before it starts. The gradient learner takes `lanes` samples per slot (its minibatches); the Loihi
@@ -141,23 +141,33 @@ def lane_schedule(indices, lanes):
     return laid.reshape(slots, lanes)
 
 
+def spike_source(spikes, timesteps, schedule, slot, offset):
+    """(source process, bits per spike) sending samples (n, channels, T) by a schedule: binary spikes bit-packed
+    in a ScheduledSpikeSource, or where a value exceeds 1 (graded input: events per bin) a GradedSpikeSource."""
+    from processes.scheduled_source.process import GradedSpikeSource, ScheduledSpikeSource
+
+    spikes = np.asarray(spikes)
+    if spikes.size and spikes.max() > 1:
+        return GradedSpikeSource(samples=spikes, steps=timesteps, schedule=schedule, slot=slot, offset=offset), 8
+    samples = np.packbits(spikes.astype(bool), axis=-1)
+    return ScheduledSpikeSource(samples=samples, steps=timesteps, schedule=schedule, slot=slot, offset=offset), 1
+
+
 def run_frozen(layers, spikes, timesteps, backend="sim", lanes=DEFAULT_LANES, progress=False, desc="Lava",
                chunk_slots=64, counts_only=False):
     """Last-layer spikes (n, neurons, T), or with counts_only their counts (n, neurons), and per-sample activity
-    (n, 1 + layers) of samples (n, inputs, T) through frozen layers, in Lava: ScheduledSpikeSource ->
+    (n, 1 + layers) of samples (n, inputs, T), binary or graded, through frozen layers, in Lava: spike_source ->
     FrozenSpikeGenerator, `lanes` samples side by side per slot (lanes=None: one per slot, the reference)."""
     from processes.frozen_spike_generator.process import FrozenSpikeGenerator
-    from processes.scheduled_source.process import ScheduledSpikeSource
 
     n = len(spikes)
     slot, offset = slot_timing(timesteps)
     schedule = np.arange(n) if lanes is None else lane_schedule(np.arange(n), lanes)
     n_slots = len(schedule)
     with process_arguments():
-        source = ScheduledSpikeSource(samples=np.packbits(np.asarray(spikes, bool), axis=-1), steps=timesteps,
-                                      schedule=schedule, slot=slot, offset=offset)
+        source, input_bits = spike_source(spikes, timesteps, schedule, slot, offset)
         generator = FrozenSpikeGenerator(layers=layers, timesteps=timesteps, slot=slot, offset=offset,
-                                         n_slots=n_slots, lanes=lanes)
+                                         n_slots=n_slots, lanes=lanes, input_bits=input_bits)
     source.s_out.connect(generator.s_in)
     with LavaSession(generator, backend) as lava:
         for start in tqdm(range(0, n_slots, chunk_slots), desc=desc, disable=not progress):
@@ -321,10 +331,9 @@ def learned_block(block, weights, hidden_weights):
 
 
 def new_sample_generator(frozen, new_inputs, plan, T):
-    """The reference path's ScheduledSpikeSource -> FrozenSpikeGenerator for the new-class samples of a plan
+    """The reference path's spike_source -> FrozenSpikeGenerator for the new-class samples of a plan
     (one per slot; a sample seen before is served from the generator's cache of its first slot)."""
     from processes.frozen_spike_generator.process import FrozenSpikeGenerator
-    from processes.scheduled_source.process import ScheduledSpikeSource
 
     slot, offset = slot_timing(T)
     n = len(plan.sources)
@@ -337,10 +346,9 @@ def new_sample_generator(frozen, new_inputs, plan, T):
             new_schedule[k] = -1
         else:
             first[plan.indices[k]] = k
-    source = ScheduledSpikeSource(samples=np.packbits(new_inputs, axis=-1), steps=T, schedule=new_schedule,
-                                  slot=slot, offset=offset)
+    source, input_bits = spike_source(new_inputs, T, new_schedule, slot, offset)
     generator = FrozenSpikeGenerator(layers=frozen, timesteps=T, slot=slot, offset=offset, cached=cached,
-                                     n_slots=n)
+                                     n_slots=n, input_bits=input_bits)
     source.s_out.connect(generator.s_in)
     return generator
 
@@ -564,7 +572,7 @@ def continual_job(model_path, data, protocol, strat, settings=None, buffer=None)
     replay_labels = buffer.labels if buffer is not None else np.zeros(0, np.int64)
     plan = training_plan(strat, len(new_train), labels[new_train], replay_labels, strat.epochs_for(s.learning),
                          rng)
-    learned = run_learning(frozen, block, strat, s.learning, spikes[new_train].astype(bool), plan, buffer,
+    learned = run_learning(frozen, block, strat, s.learning, spikes[new_train], plan, buffer,
                            protocol.new_classes, s.seed, s.backend, s.lanes, s.progress,
                            every_epoch=s.select_epoch == "best-val" or s.eval_split == "val")
     wall.continual = learned.seconds

@@ -153,6 +153,11 @@ def load_slayer_net(net_path, config=None):
     return net
 
 
+def graded_input(info):
+    """Whether a model (its sidecar) reads graded input: events per time bin instead of binary spikes."""
+    return ModelConfig.from_dict(info["architecture"]).graded_input
+
+
 def pretrained_model(timesteps, pretrain_classes, model=None):
     """(path, sidecar) of the model for these pretraining classes and T (or of `model`, checked to match)."""
     path = model_path(model or default_model_name(timesteps, pretrain_classes))

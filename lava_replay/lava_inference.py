@@ -13,12 +13,12 @@ def slot_length(timesteps, n_layers):
     return 1 << (need - 1).bit_length()
 
 
-def _run_chunk(net_path, spikes, slot, backend, layers):
+def _run_chunk(net_path, spikes, slot, backend, layers, graded):
     from lava.lib.dl import netx
     from lava.proc import io
 
     n, n_in, timesteps = spikes.shape
-    net = netx.hdf5.Network(net_config=net_path, reset_interval=slot)
+    net = netx.hdf5.Network(net_config=net_path, reset_interval=slot, input_message_bits=8 if graded else 0)
     if net.inp.shape[0] != n_in:
         raise LavaReplayError(f"{net_path} expects {net.inp.shape[0]} input channels, the data has {n_in}")
     chosen = range(len(net.layers)) if layers is None else [i % len(net.layers) for i in layers]
@@ -42,7 +42,8 @@ def _run_chunk(net_path, spikes, slot, backend, layers):
 
 
 def lava_layer_spikes(net_path, spikes, backend="sim", layers=None, chunk=64, progress=False):
-    """Spikes of a netx network's layers on samples (n, n_in, T), aligned with SLAYER's forward output.
+    """Spikes of a netx network's layers on samples (n, n_in, T), aligned with SLAYER's forward output. Samples
+    with values above 1 (events per bin) are sent as graded spikes (8-bit payloads, netx's input_message_bits).
 
     Samples are laid back to back in power-of-two slots; every layer's neurons are held reset at the start of
     each slot (netx's LIFReset phases with the model of processes.slot_reset_lif). `layers` picks layer indices (default
@@ -58,7 +59,8 @@ def lava_layer_spikes(net_path, spikes, backend="sim", layers=None, chunk=64, pr
     if chunk < 1:
         raise LavaReplayError(f"chunk must be >= 1, got {chunk}")
     slot = slot_length(spikes.shape[2], len(layer_shapes(net_path)))
-    parts = [_run_chunk(net_path, spikes[k:k + chunk], slot, backend, layers)
+    graded = spikes.max() > 1
+    parts = [_run_chunk(net_path, spikes[k:k + chunk], slot, backend, layers, graded)
              for k in tqdm(range(0, len(spikes), chunk), desc="Lava", disable=not progress)]
     return [np.concatenate(per_layer) for per_layer in zip(*parts)]
 

@@ -21,7 +21,9 @@ def time_matched_decay(decay, timesteps):
 @dataclass
 class ModelConfig:
     """Architecture and neuron parameters (SLAYER float units; netx exports them x64 / x4096). The decays are
-    per step at REFERENCE_TIMESTEPS steps per sample (time_matched_decay converts them to another T)."""
+    per step at REFERENCE_TIMESTEPS steps per sample (time_matched_decay converts them to another T).
+    graded_input: the input holds how many events fell into each time bin (graded spikes) instead of a
+    binary spike per bin."""
     n_inputs: int = 700
     hidden: tuple = (200, 100, 50)
     n_outputs: int = 20
@@ -33,6 +35,7 @@ class ModelConfig:
     dropout: float = 0.1
     tau_grad: float = 0.03
     scale_grad: float = 3.0
+    graded_input: bool = False
 
     def to_dict(self):
         """JSON-friendly form (tuples become lists)."""

@@ -21,8 +21,8 @@ import torch
 from lava_replay import data_dir as resolve_data_dir
 from lava_replay.cli import run_cli
 from lava_replay.errors import LavaReplayError
-from lava_replay.export import (USER_MODEL_DIR, default_model_name, export_model, load_model_info, load_slayer_net,
-                                model_path)
+from lava_replay.export import (USER_MODEL_DIR, default_model_name, export_model, graded_input, load_model_info,
+                                load_slayer_net, model_path)
 from lava_replay.fileio import atomic_write_with
 from lava_replay.options import above_zero, at_least, output_folder
 from lava_replay.model import REFERENCE_TIMESTEPS, ModelConfig, SpikingNet, predict
@@ -296,6 +296,9 @@ def build_parser():
     p.add_argument("--voltage-decay", type=float, default=None,
                    help=f"CUBA voltage decay per time step, in (0, 1) (default {ModelConfig.voltage_decay} at "
                         f"T={REFERENCE_TIMESTEPS}, time-matched at other T)")
+    p.add_argument("--graded-input", action="store_true",
+                   help="input: how many events each channel had in a time bin (graded spikes, as tonic's ToFrame "
+                        "counts them) instead of one binary spike per bin")
     p.add_argument("--channel-shift", type=int, default=TrainConfig.channel_shift,
                    help="augmentation: random channel shift up to this many channels")
     p.add_argument("--time-shift", type=float, default=TrainConfig.time_shift,
@@ -376,7 +379,8 @@ def check_options(args):
 def model_config(args):
     """The ModelConfig of the parsed options (decays not given: time-matched to --timesteps)."""
     return ModelConfig.at_timesteps(args.timesteps, hidden=tuple(args.hidden), dropout=args.dropout,
-                                    current_decay=args.current_decay, voltage_decay=args.voltage_decay)
+                                    current_decay=args.current_decay, voltage_decay=args.voltage_decay,
+                                    graded_input=args.graded_input)
 
 
 def source_model(name, model_dir):
@@ -406,13 +410,14 @@ def main(argv=None):
         torch.set_num_threads(args.threads)
     data_dir = resolve_data_dir(args.data_dir)
     data, protocol = load_shd_protocol(data_dir, args.protocol, args.timesteps, args.new_class, args.seed,
-                                       val_speakers=args.val_speakers)
+                                       val_speakers=args.val_speakers, graded=args.graded_input)
     distill_from, teacher_data = None, None
     if args.distill_from:
         distill_from = source_model(args.distill_from, args.model_dir)
-        teacher_t = load_model_info(distill_from)["timesteps"]
-        teacher_data = data if teacher_t == args.timesteps else \
-            load_shd_protocol(data_dir, args.protocol, teacher_t, args.new_class, args.seed)[0]
+        teacher = load_model_info(distill_from)
+        same = (teacher["timesteps"], graded_input(teacher)) == (args.timesteps, args.graded_input)
+        teacher_data = data if same else load_shd_protocol(data_dir, args.protocol, teacher["timesteps"],
+                                                           args.new_class, args.seed, graded=graded_input(teacher))[0]
     epochs = args.epochs
     if args.quick:
         protocol = quick_subset(protocol, data["labels"], seed=args.seed)

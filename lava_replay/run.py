@@ -155,7 +155,7 @@ def spikedyn_args(argv):
 
 def check_options(args):
     """Check every option (and make the output folder) before any data is loaded or Lava runs; returns T and the
-    pretrained model's split seed (its sidecar's `seed`)."""
+    pretrained model's sidecar."""
     from lava_replay.continual import check_lr_layer
     from lava_replay.data.protocols import pretrain_classes
     from lava_replay.export import pretrained_model
@@ -178,12 +178,13 @@ def check_options(args):
     if args.buffer:
         LatentBuffer.load(args.buffer, model_sha=file_sha256(path), timesteps=timesteps)
     output_folder(args.out)
-    return timesteps, info["seed"]
+    return timesteps, info
 
 
 def main(argv=None):
     """Entry point of python -m lava_replay.run."""
     from lava_replay.data.protocols import load_shd_protocol
+    from lava_replay.export import graded_input
 
     argv = sys.argv[1:] if argv is None else list(argv)
     rest = spikedyn_args(argv)
@@ -192,10 +193,11 @@ def main(argv=None):
 
         return spikedyn_main(rest)
     args = build_parser().parse_args(argv)
-    timesteps, split_seed = check_options(args)
+    timesteps, info = check_options(args)
     directory = resolve_data_dir(args.data_dir)
-    # the pretrained model's split: no evaluation sample was seen in pretraining; --seed varies the job
-    data, protocol = load_shd_protocol(directory, args.protocol, timesteps, args.new_class, split_seed)
+    # the pretrained model's split and input: no evaluation sample was seen in pretraining; --seed varies the job
+    data, protocol = load_shd_protocol(directory, args.protocol, timesteps, args.new_class, info["seed"],
+                                       graded=graded_input(info))
     from lava_replay.continual import JobSettings
 
     settings = JobSettings(learning=args.learning, lr_layer=args.lr_layer, replay_per_class=args.replay_per_class,

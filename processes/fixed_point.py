@@ -36,13 +36,21 @@ def _fire(u, v_pre, vth):
     return u.astype(np.int32), np.where(spikes, 0, v_pre).astype(np.int32), spikes
 
 
+def product_matrix(weight, largest_input=1):
+    """W^T as float32 for exact float products s @ W^T (the simulator's fastest): every sum stays below 2^24 when
+    each row's |w| summed, times the largest input value, does; float64 where it does not (e.g. graded input)."""
+    weight = np.asarray(weight)
+    bound = np.abs(weight).sum(axis=1).max(initial=0) * largest_input
+    return weight.T.astype(np.float32 if bound < 2 ** 24 else np.float64)
+
+
 def cuba_layers_step(previous, matrices, states, neurons):
     """One step of stacked CUBA layers, each delaying by one step: layer l integrates
     a_l = previous[l] @ W_l^T + previous[l+1] @ R_l^T, with previous = [input, each layer's spikes] of the last step.
 
-    matrices: per layer (W^T, R^T or None) as float32 (exact: |a| < 2^24 for 8-bit weights and up to 700
-    inputs); states: per layer (u, v); neurons: per layer (vth, decay_u, decay_v). Returns per layer the new
-    states, v before the threshold test (int64) and the spikes.
+    matrices: per layer (W^T, R^T or None) as product_matrix gives them (float, every sum exact); states: per
+    layer (u, v); neurons: per layer (vth, decay_u, decay_v). Returns per layer the new states, v before the
+    threshold test (int64) and the spikes.
     """
     new_states, v_pre, spikes = [], [], []
     for layer, ((w_t, r_t), (u, v), (vth, decay_u, decay_v)) in enumerate(zip(matrices, states, neurons)):

@@ -21,7 +21,15 @@ def test_bin_events_fixed_grid():
     assert shd.bin_events([0.02], [0], 100)[0, 1] == 1  # 14 ms bins at T=100
 
 
-def _write_shd(path, n=12, n_classes=3, tonic_placeholder=True):
+def test_graded_bins_count_events():
+    times, units = [0.0, 0.01, 0.034, 0.035] + [0.5] * 300, [3, 3, 3, 3] + [9] * 300
+    graded = shd.bin_events(times, units, 40, graded=True)
+    assert graded[3, 0] == 3 and graded[3, 1] == 1
+    assert graded[9, 14] == 255  # 300 events in one bin saturate the 8-bit payload
+    assert np.array_equal(np.minimum(graded, 1), shd.bin_events(times, units, 40))
+
+
+def _write_shd(path, n=12, n_classes=3, tonic_placeholder=True, channels=700):
     rng = np.random.default_rng(0)
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with h5py.File(path, "w") as f:
@@ -29,7 +37,7 @@ def _write_shd(path, n=12, n_classes=3, tonic_placeholder=True):
         vu = f.create_dataset("spikes/units", (n,), dtype=h5py.vlen_dtype(np.uint16))
         for i in range(n):
             vt[i] = np.sort(rng.random(50) * 1.3).astype(np.float16)
-            vu[i] = rng.integers(0, 700, 50).astype(np.uint16)
+            vu[i] = rng.integers(0, channels, 50).astype(np.uint16)
         f.create_dataset("labels", data=np.arange(n) % n_classes)
         f.create_dataset("extra/speaker", data=np.zeros(n, dtype=int))
         f.create_dataset("extra/keys", data=np.array([b"k%d" % i for i in range(n_classes)]))
@@ -55,6 +63,18 @@ def test_load_split_and_cache(tmp_path):
     second = shd.load_split(str(tmp_path), "train", 40, progress=False)
     assert np.array_equal(first["spikes"], second["spikes"])
     assert second["fingerprint"] == first["fingerprint"]
+
+
+def test_graded_split_is_cached_apart_from_the_binary_one(tmp_path):
+    _write_shd(str(tmp_path / "SHD" / "shd_train.h5"), channels=4)  # events share bins
+    binary = shd.load_split(str(tmp_path), "train", 40, progress=False)
+    graded = shd.load_split(str(tmp_path), "train", 40, progress=False, graded=True)
+    assert (graded["spikes"].sum(axis=(1, 2)) == 50).all()  # every one of a sample's 50 events, in 1.3 s
+    assert graded["spikes"].max() > 1
+    assert np.array_equal(np.minimum(graded["spikes"], 1), binary["spikes"])
+    assert len(list((tmp_path / "cache").glob("shd_train_T40_graded_*.npz"))) == 1
+    again = shd.load_split(str(tmp_path), "train", 40, progress=False, graded=True)
+    assert np.array_equal(again["spikes"], graded["spikes"])
 
 
 def test_missing_shd_names_the_file(tmp_path, monkeypatch):

@@ -102,11 +102,11 @@ def test_best_val_keeps_the_best_validation_epoch(tmp_path):
     from lava_replay import data_dir
     from lava_replay.continual import JobSettings
     from lava_replay.data.protocols import load_shd_protocol, pretrain_classes
-    from lava_replay.export import pretrained_model
+    from lava_replay.export import graded_input, pretrained_model
     from lava_replay.run import run_method
 
     _, info = pretrained_model(T, pretrain_classes("spikinglr", [0]))
-    data, protocol = load_shd_protocol(data_dir(), "spikinglr", T, [0], info["seed"])
+    data, protocol = load_shd_protocol(data_dir(), "spikinglr", T, [0], info["seed"], graded=graded_input(info))
     settings = JobSettings(select_epoch="best-val", progress=False)
     report, result = run_method("replay4ncl", data, protocol, data_dir(), settings, quick=True)
     sel = report["epoch_selection"]

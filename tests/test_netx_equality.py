@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from lava_replay.data.synthetic import synthetic_shd
-from lava_replay.export import SHIPPED_MODEL_DIR, load_model_info, load_slayer_net
+from lava_replay.export import SHIPPED_MODEL_DIR, graded_input, load_model_info, load_slayer_net
 from lava_replay.lava_inference import lava_layer_spikes, slot_length
 from lava_replay.model import ModelConfig, SpikingNet, predict
 
@@ -61,7 +61,7 @@ def test_committed_model_spike_exact(net_path):
 
     data_dir = os.environ.get("LAVA_REPLAY_DATA", os.path.join(REPO, "data"))
     if shd.split_available(data_dir, "train"):
-        data = shd.load_split(data_dir, "train", info["timesteps"], progress=False)
+        data = shd.load_split(data_dir, "train", info["timesteps"], progress=False, graded=graded_input(info))
         picks = np.random.default_rng(0).choice(len(data["labels"]), 6, replace=False)
         spikes = data["spikes"][picks]
     else:  # no SHD here: synthetic 700-channel input still exercises every layer
@@ -70,3 +70,27 @@ def test_committed_model_spike_exact(net_path):
     lava_layers = lava_layer_spikes(net_path, spikes)
     _assert_equal(slayer_layers, lava_layers)
     assert np.array_equal(slayer_pred, lava_layers[-1].sum(-1).argmax(-1))
+
+
+@pytest.mark.timeout(300)
+def test_graded_input_spike_exact(tmp_path):
+    # events per bin (values up to 9) as graded spikes: SLAYER, netx (input_message_bits=8) and the fused
+    # FrozenSpikeGenerator (GradedSpikeSource, one sample per slot and 3 lanes) give the same spikes
+    from lava_replay.continual import run_frozen
+    from lava_replay.netx_params import read_layers
+
+    data = synthetic_shd(n_per_class=2, n_classes=3, timesteps=20, seed=3)
+    graded = data["spikes"] * np.random.default_rng(0).integers(1, 10, data["spikes"].shape).astype(np.uint8)
+    assert graded.max() > 1
+    torch.manual_seed(1)
+    net = SpikingNet(ModelConfig(hidden=(30, 20), n_outputs=4, weight_scale=3, dropout=0))
+    path = str(tmp_path / "tiny.net")
+    net.export_hdf5(path)
+    slayer_layers, _ = _slayer_layers(net, graded)
+    assert not np.array_equal(slayer_layers[0], _slayer_layers(net, data["spikes"])[0][0])  # the values matter
+    _assert_equal(slayer_layers, lava_layer_spikes(path, graded))
+    layers = read_layers(path)
+    for lanes in (None, 3):
+        hidden, activity = run_frozen(layers[:2], graded, 20, lanes=lanes)
+        assert np.array_equal(hidden, slayer_layers[1].astype(bool))
+        assert np.array_equal(activity[:, 0], np.count_nonzero(graded, axis=(1, 2)))  # one message per graded spike

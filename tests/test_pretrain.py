@@ -278,6 +278,23 @@ def test_bench_reports_held_out_speakers_beside_the_random_split(tmp_path):
     assert report["test_samples"] == int((data["speakers"][test] == 1).sum())
 
 
+def test_a_graded_model_records_its_input_and_refuses_binary_data(tmp_path):
+    from lava_replay.bench import model_input
+    from lava_replay.export import graded_input
+
+    data, protocol = _data()
+    graded = dict(data, spikes=data["spikes"] * np.uint8(3))  # three events wherever there was a spike
+    pretrain(graded, protocol, 24, ModelConfig(**SMALL, graded_input=True), TrainConfig(epochs=1, batch_size=16),
+             name="graded", model_dir=str(tmp_path), checkpoint_dir=None, progress=False)
+    info = load_model_info(str(tmp_path / "graded.net"))
+    assert graded_input(info) and not graded_input(dict(info, architecture=ModelConfig(**SMALL).to_dict()))
+    assert model_input(graded["spikes"], info, "graded.net") is graded["spikes"]
+    with pytest.raises(LavaReplayError, match="graded.net reads graded input"):
+        model_input(data["spikes"], info, "graded.net")
+    binary = dict(info, architecture=ModelConfig(**SMALL).to_dict())
+    assert np.array_equal(model_input(graded["spikes"], binary, "binary.net"), data["spikes"])
+
+
 def test_cli_rejects_bad_new_options(capsys):
     from lava_replay.cli import run_cli
 

@@ -136,8 +136,10 @@ def make_protocol(name, labels, new_classes=(0,), seed=0, n_test_file=0, n_class
     return Protocol(name, tasks, np.sort(np.concatenate(train)), np.sort(np.concatenate(val)), test, seed)
 
 
-def load_shd_protocol(data_dir, name, timesteps, new_classes=(0,), seed=0, progress=True, val_speakers=()):
-    """Binned SHD (files merged as the protocol asks) and its Protocol: (data dict, Protocol).
+def load_shd_protocol(data_dir, name, timesteps, new_classes=(0,), seed=0, progress=True, val_speakers=(),
+                      graded=False):
+    """Binned SHD (files merged as the protocol asks; binary, or graded: events per bin) and its Protocol:
+    (data dict, Protocol).
 
     With val_speakers, those speakers' non-test samples are the validation split (hold_out_speakers)."""
     _check_name(name)  # before any data is loaded
@@ -146,9 +148,9 @@ def load_shd_protocol(data_dir, name, timesteps, new_classes=(0,), seed=0, progr
         raise LavaReplayError(
             f"protocol 'official' needs the SHD test split at {shd.shd_file(data_dir, 'test')}, which is absent; "
             "put shd_test.h5 there or use --protocol spikinglr")
-    parts = [shd.load_split(data_dir, "train", timesteps, progress)]
+    parts = [shd.load_split(data_dir, "train", timesteps, progress, graded)]
     if has_test:
-        parts.append(shd.load_split(data_dir, "test", timesteps, progress))
+        parts.append(shd.load_split(data_dir, "test", timesteps, progress, graded))
     data = {key: np.concatenate([p[key] for p in parts]) for key in ("spikes", "labels", "speakers")}
     data["fingerprint"] = "+".join(p["fingerprint"] for p in parts)
     n_test_file = len(parts[1]["labels"]) if has_test else 0

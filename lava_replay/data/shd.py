@@ -1,5 +1,5 @@
 """Spiking Heidelberg Digits: the official .h5 files (downloaded by tonic when absent), binned on a fixed 1.4 s
-grid into T binary steps, cached on disk."""
+grid into T steps, cached on disk: binary (a spike where a channel fired in a bin) or graded (how often it fired)."""
 import os
 import shutil
 
@@ -11,18 +11,21 @@ from lava_replay.fileio import atomic_save_npz, file_sha256
 DURATION_S = 1.4
 N_CHANNELS = 700
 N_CLASSES = 20
+MAX_COUNT = 255  # graded input: events per channel and bin, saturated to an 8-bit spike payload
 SPLIT_FILES = {"train": "shd_train.h5", "test": "shd_test.h5"}
 
 
-def bin_events(times_s, units, timesteps, n_channels=N_CHANNELS):
-    """Binary (n_channels, timesteps) raster of one sample: bins of 1.4 s / timesteps; later spikes go to the last."""
+def bin_events(times_s, units, timesteps, n_channels=N_CHANNELS, graded=False):
+    """(n_channels, timesteps) uint8 raster of one sample, bins of 1.4 s / timesteps (later spikes go to the
+    last): 1 where a channel fired in a bin, or with `graded` how often it fired there (at most 255), as
+    tonic's ToFrame counts events."""
     if timesteps < 1:
         raise LavaReplayError(f"timesteps must be >= 1, got {timesteps}")
-    raster = np.zeros((n_channels, timesteps), dtype=np.uint8)
     steps = np.minimum((np.asarray(times_s, dtype=np.float64) / (DURATION_S / timesteps)).astype(np.int64),
                        timesteps - 1)
-    raster[np.asarray(units, dtype=np.int64), steps] = 1
-    return raster
+    flat = np.asarray(units, dtype=np.int64) * timesteps + steps
+    counts = np.bincount(flat, minlength=n_channels * timesteps).reshape(n_channels, timesteps)
+    return np.minimum(counts, 1 if not graded else MAX_COUNT).astype(np.uint8)
 
 
 def shd_file(data_dir, split):
@@ -78,10 +81,11 @@ def download_split(data_dir, split):
             f"or choose another data directory with --data-dir / LAVA_REPLAY_DATA.") from exc
 
 
-def load_split(data_dir, split, timesteps, progress=True):
-    """Binned SHD split: dict with 'spikes' (n, 700, T) uint8, 'labels', 'speakers', 'fingerprint'.
+def load_split(data_dir, split, timesteps, progress=True, graded=False):
+    """Binned SHD split (bin_events): dict with 'spikes' (n, 700, T) uint8, 'labels', 'speakers', 'fingerprint'.
 
-    The binned arrays are cached in <data_dir>/cache keyed by split, T and the source file's hash.
+    The binned arrays are cached in <data_dir>/cache keyed by split, T, binary or graded, and the source file's
+    hash.
     """
     if split not in SPLIT_FILES:
         raise LavaReplayError(f"unknown SHD split {split!r}; expected one of {sorted(SPLIT_FILES)}")
@@ -89,19 +93,22 @@ def load_split(data_dir, split, timesteps, progress=True):
     if not os.path.exists(source):
         download_split(data_dir, split)
     fingerprint = file_sha256(source)[:16]
-    cache = os.path.join(data_dir, "cache", f"shd_{split}_T{timesteps}_{fingerprint}.npz")
+    kind = "_graded" if graded else ""
+    cache = os.path.join(data_dir, "cache", f"shd_{split}_T{timesteps}{kind}_{fingerprint}.npz")
     if os.path.exists(cache):
         with np.load(cache) as c:
-            spikes = np.unpackbits(c["packed"], axis=-1, count=timesteps)
+            spikes = c["counts"] if graded else np.unpackbits(c["packed"], axis=-1, count=timesteps)
             return {"spikes": spikes, "labels": c["labels"], "speakers": c["speakers"],
                     "fingerprint": fingerprint}
     from tqdm import tqdm
 
     times, units, labels, speakers = read_shd_file(source)
     spikes = np.zeros((len(labels), N_CHANNELS, timesteps), dtype=np.uint8)
-    for i in tqdm(range(len(labels)), desc=f"binning SHD {split} at T={timesteps}", disable=not progress):
+    desc = f"binning SHD {split} at T={timesteps}" + (" (graded)" if graded else "")
+    for i in tqdm(range(len(labels)), desc=desc, disable=not progress):
         # whole microseconds first, as tonic's events hold them, so both readers bin alike
         micros = (times[i].astype(np.float64) * 1e6).astype(np.int64)
-        spikes[i] = bin_events(micros * 1e-6, units[i], timesteps)
-    atomic_save_npz(cache, packed=np.packbits(spikes, axis=-1), labels=labels, speakers=speakers)
+        spikes[i] = bin_events(micros * 1e-6, units[i], timesteps, graded=graded)
+    stored = {"counts": spikes} if graded else {"packed": np.packbits(spikes, axis=-1)}
+    atomic_save_npz(cache, labels=labels, speakers=speakers, **stored)
     return {"spikes": spikes, "labels": labels, "speakers": speakers, "fingerprint": fingerprint}

@@ -8,7 +8,7 @@ from lava.magma.core.resources import CPU
 from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 
 from processes.count_packing import pack_counts
-from processes.fixed_point import cuba_layers_step
+from processes.fixed_point import cuba_layers_step, product_matrix
 from processes.frozen_spike_generator.process import FrozenSpikeGenerator
 from processes.slot_clock import slot_position
 
@@ -21,11 +21,10 @@ class PyFrozenSpikeGeneratorModel(PyLoihiProcessModel):
 
     One process instead of a Dense + Dense + LIF triple per layer saves the simulator's per-process messaging,
     which dominates its speed; the arithmetic is netx's (tested spike-exact against netx and SLAYER). The
-    synaptic sums are float32 matrix products over all lanes at once: exact, since |sum| < 2^24 for 8-bit
-    weights and at most 700 inputs.
+    synaptic sums are float matrix products over all lanes at once, exact (fixed_point.product_matrix).
     """
 
-    s_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, bool, precision=1)
+    s_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=8)
     s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, bool, precision=1)
     latents: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=8)
     activity: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
@@ -38,9 +37,10 @@ class PyFrozenSpikeGeneratorModel(PyLoihiProcessModel):
         self.slot = proc_params["slot"]
         self.offset = proc_params["offset"]
         self.cached = proc_params["cached"]
-        self.matrices = [(layer["weight"].T.astype(np.float32),
-                          None if layer["weight_rec"] is None else layer["weight_rec"].T.astype(np.float32))
-                         for layer in self.layers]
+        largest = [2 ** proc_params["input_bits"] - 1] + [1] * (len(self.layers) - 1)
+        self.matrices = [(product_matrix(layer["weight"], most),
+                          None if layer["weight_rec"] is None else product_matrix(layer["weight_rec"]))
+                         for layer, most in zip(self.layers, largest)]
         self.neurons = None
         self.replaying = None
         self.previous = None
@@ -57,7 +57,7 @@ class PyFrozenSpikeGeneratorModel(PyLoihiProcessModel):
         self.emitted = np.zeros(lanes + (sizes[-1], self.timesteps), bool)
 
     def run_spk(self):
-        x = self.s_in.recv().astype(bool)
+        x = self.s_in.recv()
         slot_index, phase = slot_position(self.time_step, self.slot)
         t = phase - self.offset
         if t == 0 or self.previous is None:
@@ -81,7 +81,8 @@ class PyFrozenSpikeGeneratorModel(PyLoihiProcessModel):
         self.emitted[..., t] = spikes[-1]
         self.s_out.send(spikes[-1])
         if slot_index < len(self.latents):
-            self.activity[slot_index] += np.stack([x.sum(-1)] + [s.sum(-1) for s in spikes], axis=-1)
+            self.activity[slot_index] += np.stack([np.count_nonzero(x, axis=-1)] + [s.sum(-1) for s in spikes],
+                                                  axis=-1)
             if t == self.timesteps - 1:
                 self.latents[slot_index] = np.packbits(self.emitted, axis=-1)
                 self.counts[slot_index] = pack_counts(self.emitted.sum(axis=-1))

@@ -36,11 +36,14 @@ class FrozenSpikeGenerator(AbstractProcess):
     lanes : int, optional
         Samples side by side per slot (independent copies of the layers with shared weights; on Loihi, copies
         on other cores). Ports and Vars then get a lane axis after the slot axis.
+    input_bits : int, optional
+        Bits of an input spike: 1 (binary, the default) or up to 8 (graded spikes, e.g. GradedSpikeSource's
+        event counts; s_0 is then the spike's value).
 
     Ports
     -----
     s_in : InPort (inputs,) or (lanes, inputs)
-        Input spikes.
+        Input spikes, binary or graded.
     s_out : OutPort (neurons,) or (lanes, neurons)
         Latent spikes (the last layer's).
 
@@ -49,15 +52,16 @@ class FrozenSpikeGenerator(AbstractProcess):
     latents : (slots[, lanes], neurons, ceil(timesteps / 8))
         The latents sent in each slot, bit-packed along time.
     activity : (slots[, lanes], 1 + layers)
-        Input spikes and each layer's spikes per slot (for the op-count energy model; a cached slot repeats
-        its source's counts).
+        Input spikes (a graded one counts once: one message) and each layer's spikes per slot (for the op-count
+        energy model; a cached slot repeats its source's counts).
     counts : (slots[, lanes], ceil(neurons / 6)) int64
         The last layer's spikes per neuron in each slot, saturated at 255 and packed six to a word
         (processes.count_packing.unpack_counts): what an evaluation reads, 25 times fewer values than the
         latents for 20 neurons at T=40 (Lava's Var.get sends one value at a time).
     """
 
-    def __init__(self, *, layers, timesteps, slot, offset=0, cached=None, n_slots=None, lanes=None, name=None):
+    def __init__(self, *, layers, timesteps, slot, offset=0, cached=None, n_slots=None, lanes=None, input_bits=1,
+                 name=None):
         if not layers:
             raise ValueError("the frozen part needs at least one layer (latent-replay layer >= 1)")
         for i, (below, above) in enumerate(zip(layers[:-1], layers[1:])):
@@ -74,7 +78,10 @@ class FrozenSpikeGenerator(AbstractProcess):
             raise ValueError(f"cached slots refer past the {n_slots} recorded slots")
         if lanes is not None and lanes < 1:
             raise ValueError(f"lanes must be >= 1, got {lanes}")
-        super().__init__(layers=layers, timesteps=timesteps, slot=slot, offset=offset, cached=cached, name=name)
+        if not 1 <= input_bits <= 8:
+            raise ValueError(f"input spikes carry 1 to 8 bits, got input_bits={input_bits}")
+        super().__init__(layers=layers, timesteps=timesteps, slot=slot, offset=offset, cached=cached,
+                         input_bits=input_bits, name=name)
         n_out = layers[-1]["weight"].shape[0]
         lane = () if lanes is None else (lanes,)
         shape = (n_slots,) + lane + (n_out, -(-timesteps // 8))

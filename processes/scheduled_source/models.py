@@ -1,4 +1,4 @@
-"""Fixed-point model of ScheduledSpikeSource."""
+"""Fixed-point models of ScheduledSpikeSource and GradedSpikeSource."""
 import numpy as np
 from lava.magma.core.decorator import implements, requires, tag
 from lava.magma.core.model.py.model import PyLoihiProcessModel
@@ -7,26 +7,30 @@ from lava.magma.core.model.py.type import LavaPyType
 from lava.magma.core.resources import CPU
 from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 
-from processes.scheduled_source.process import ScheduledSpikeSource, lane_shape
+from processes.scheduled_source.process import GradedSpikeSource, ScheduledSpikeSource, lane_shape
 from processes.slot_clock import slot_position
 from processes.spike_packing import unpack
 
 
 class SlotSamples:
-    """The spikes a scheduled source sends: stored samples (bit-packed, `window`-compressed) laid out by slot.
+    """The spikes a scheduled source sends: stored samples (bit-packed, `window`-compressed; or with `graded` one
+    8-bit value per step) laid out by slot.
 
     step_spikes(time_step) gives what the source sends at a Lava time step: sample schedule[k] from step
     `offset` of slot k on, for `steps` steps; zeros elsewhere."""
 
-    def __init__(self, samples, steps, schedule, slot, offset, window=1):
+    def __init__(self, samples, steps, schedule, slot, offset, window=1, graded=False):
         self.samples, self.steps, self.schedule = samples, steps, schedule
-        self.slot, self.offset, self.window = slot, offset, window
+        self.slot, self.offset, self.window, self.graded = slot, offset, window, graded
         self.shape = lane_shape(schedule, samples.shape[1])
-        self.silence = np.zeros(self.shape, dtype=bool)
+        self.dtype = np.int32 if graded else bool
+        self.silence = np.zeros(self.shape, dtype=self.dtype)
         self.current = None
 
     def sample_spikes(self, index):
         """(channels, steps) spikes of stored sample `index`."""
+        if self.graded:
+            return self.samples[index][:, :self.steps].astype(np.int32)
         return unpack(self.samples[index], self.window, self.steps)
 
     def slot_spikes(self, slot_index):
@@ -36,7 +40,7 @@ class SlotSamples:
             return None if scheduled < 0 else self.sample_spikes(scheduled)
         if (scheduled < 0).all():
             return None
-        spikes = np.zeros(self.shape + (self.steps,), dtype=bool)
+        spikes = np.zeros(self.shape + (self.steps,), dtype=self.dtype)
         for lane in np.flatnonzero(scheduled >= 0):
             spikes[lane] = self.sample_spikes(scheduled[lane])
         return spikes
@@ -55,10 +59,10 @@ class ScheduledSourceModelBase(PyLoihiProcessModel):
 
     s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, bool, precision=1)
 
-    def __init__(self, proc_params, window=1):
+    def __init__(self, proc_params, window=1, graded=False):
         super().__init__(proc_params)
         p = proc_params
-        self.sent = SlotSamples(p["samples"], p["steps"], p["schedule"], p["slot"], p["offset"], window)
+        self.sent = SlotSamples(p["samples"], p["steps"], p["schedule"], p["slot"], p["offset"], window, graded)
 
     def run_spk(self):
         self.s_out.send(self.sent.step_spikes(self.time_step))
@@ -69,3 +73,15 @@ class ScheduledSourceModelBase(PyLoihiProcessModel):
 @tag("fixed_pt")
 class PyScheduledSpikeSourceModel(ScheduledSourceModelBase):
     """Binary spikes, exactly as stored."""
+
+
+@implements(proc=GradedSpikeSource, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("fixed_pt")
+class PyGradedSpikeSourceModel(ScheduledSourceModelBase):
+    """Graded spikes, exactly as stored: 8-bit payloads."""
+
+    s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=8)
+
+    def __init__(self, proc_params):
+        super().__init__(proc_params, graded=True)

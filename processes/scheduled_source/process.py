@@ -1,18 +1,21 @@
-"""ScheduledSpikeSource: stored binary spike samples sent one per time slot (per lane), as a schedule says."""
+"""ScheduledSpikeSource and GradedSpikeSource: stored spike samples, binary or graded, sent one per time slot (per
+lane) as a schedule says."""
 import numpy as np
 from lava.magma.core.process.ports.ports import OutPort
 from lava.magma.core.process.process import AbstractProcess
 
 
-def checked_schedule(samples, stored_steps, steps, schedule, slot, offset):
+def checked_schedule(samples, stored_steps, steps, schedule, slot, offset, packed=True):
     """(samples, schedule) as uint8 / int64 arrays after checking they fit the slots; else ValueError.
 
+    samples: (n, channels, bytes), bit-packed along time (packed) or one byte per step (graded values).
     schedule: (slots,) one sample per slot, or (slots, lanes) one sample per lane of each slot (-1: silent).
     """
     samples = np.asarray(samples, dtype=np.uint8)
     schedule = np.asarray(schedule, dtype=np.int64)
-    if samples.ndim != 3 or samples.shape[2] * 8 < stored_steps:
-        raise ValueError(f"samples must be bit-packed (n, channels, >= {stored_steps}/8 bytes), "
+    width = -(-stored_steps // 8) if packed else stored_steps
+    if samples.ndim != 3 or samples.shape[2] < width:
+        raise ValueError(f"samples must be {'bit-packed ' if packed else ''}(n, channels, >= {width} bytes), "
                          f"got shape {samples.shape}")
     if schedule.ndim not in (1, 2) or (schedule.size and (schedule.max() >= len(samples) or schedule.min() < -1)):
         raise ValueError(f"the schedule must hold one sample index in [-1, {len(samples)}) per slot "
@@ -52,7 +55,22 @@ class ScheduledSpikeSource(AbstractProcess):
         Spikes.
     """
 
+    packed = True  # samples bit-packed along time
+
     def __init__(self, *, samples, steps, schedule, slot, offset=0, name=None):
-        samples, schedule = checked_schedule(samples, steps, steps, schedule, slot, offset)
+        samples, schedule = checked_schedule(samples, steps, steps, schedule, slot, offset, self.packed)
         super().__init__(samples=samples, steps=steps, schedule=schedule, slot=slot, offset=offset, name=name)
         self.s_out = OutPort(shape=lane_shape(schedule, samples.shape[1]))
+
+
+class GradedSpikeSource(ScheduledSpikeSource):
+    """ScheduledSpikeSource of graded spikes (Loihi 2 spikes with an 8-bit payload): each step of a stored sample
+    holds a value 0..255, e.g. how many input events fell into that time bin; 0 sends nothing.
+
+        s_out[k * slot + offset + t] = samples[schedule[k]][:, t],   t = 0 .. steps - 1
+
+    Parameters, ports: as ScheduledSpikeSource's, but samples : uint8 array (n, channels, steps), one value per
+    step (not bit-packed).
+    """
+
+    packed = False
