@@ -43,23 +43,11 @@ def slayer_epoch_seconds(net, spikes, labels, train_idx, batches=8, batch_size=6
     return per_batch * int(np.ceil(len(train_idx) / batch_size))
 
 
-def model_input(spikes, info, path):
-    """The binned samples as a model reads them: graded data made binary for a binary model; binary data for a
-    graded model is an error (the events per bin are gone)."""
-    from lava_replay.export import graded_input
-
-    if graded_input(info):
-        if spikes.max() <= 1:
-            raise LavaReplayError(f"{path} reads graded input (events per time bin), the data given is binary")
-        return spikes
-    return np.minimum(spikes, 1)
-
-
 def speaker_accuracy(data, protocol, val_speakers, timesteps, random_split_net, model_dir=None):
     """Test accuracy on the test samples of val_speakers: of the random-split model (which trained on other
     samples of those speakers) and of the model trained with those speakers held out, when it exists."""
     from lava_replay.data.protocols import hold_out_speakers
-    from lava_replay.export import default_model_name, load_model_info, load_slayer_net, model_path
+    from lava_replay.export import default_model_name, load_model_info, load_slayer_net, model_input, model_path
     from lava_replay.pretrain import evaluate
 
     labels, classes = data["labels"], protocol.pretrain_classes

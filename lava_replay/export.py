@@ -4,6 +4,8 @@ import copy
 import json
 import os
 
+import numpy as np
+
 from lava_replay.errors import LavaReplayError
 from lava_replay.fileio import atomic_write_json, atomic_write_with, file_sha256
 from lava_replay.model import ModelConfig
@@ -156,6 +158,17 @@ def load_slayer_net(net_path, config=None):
 def graded_input(info):
     """Whether a model (its sidecar) reads graded input: events per time bin instead of binary spikes."""
     return ModelConfig.from_dict(info["architecture"]).graded_input
+
+
+def model_input(spikes, info, path):
+    """Binned samples as a model (its sidecar `info`, its file `path`) reads them: graded data made binary for a
+    binary model; binary data for a graded model is an error (the events per bin are gone)."""
+    if not graded_input(info):
+        return np.minimum(spikes, 1)
+    if spikes.max() <= 1:
+        raise LavaReplayError(f"{path} reads graded input (events per time bin), but the samples given are binary; "
+                              "load them with graded=True (load_shd_protocol)")
+    return spikes
 
 
 def pretrained_model(timesteps, pretrain_classes, model=None):

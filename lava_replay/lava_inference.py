@@ -82,19 +82,20 @@ def evaluate_pretrained(data, protocol, timesteps, backend="sim", model=None, sa
     import time
 
     from lava_replay.data.protocols import per_class_subset
-    from lava_replay.export import load_slayer_net, pretrained_model
+    from lava_replay.export import load_slayer_net, model_input, pretrained_model
     from lava_replay.pretrain import evaluate
 
     path, info = pretrained_model(timesteps, protocol.pretrain_classes, model)
+    spikes = model_input(data["spikes"], info, path)
     labels = data["labels"]
     test = protocol.select("test", labels, protocol.pretrain_classes)
     if per_class:
         test = per_class_subset(test, labels, per_class, np.random.default_rng(seed))
     if samples:
         test = np.sort(np.random.default_rng(seed).permutation(test)[:samples])
-    lava_pred, lava_seconds = lava_classify(path, data["spikes"][test], backend, progress=progress)
+    lava_pred, lava_seconds = lava_classify(path, spikes[test], backend, progress=progress)
     start = time.perf_counter()
-    _, slayer_pred = evaluate(load_slayer_net(path), data["spikes"], labels, test)
+    _, slayer_pred = evaluate(load_slayer_net(path), spikes, labels, test)
     slayer_seconds = time.perf_counter() - start
     truth = labels[test]
     per_class_acc = {int(c): float((lava_pred[truth == c] == c).mean()) for c in np.unique(truth)}

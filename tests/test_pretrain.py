@@ -279,8 +279,7 @@ def test_bench_reports_held_out_speakers_beside_the_random_split(tmp_path):
 
 
 def test_a_graded_model_records_its_input_and_refuses_binary_data(tmp_path):
-    from lava_replay.bench import model_input
-    from lava_replay.export import graded_input
+    from lava_replay.export import graded_input, model_input
 
     data, protocol = _data()
     graded = dict(data, spikes=data["spikes"] * np.uint8(3))  # three events wherever there was a spike
