@@ -81,13 +81,14 @@ class Strategy:
 
 # Margins: on the validation split the pretrained models' labelled output neuron leads the strongest other one
 # by 6 spikes at T=40 and 9 at T=100 (medians, SLAYER cross-check); the margin is T/10. Learning rates,
-# thresholds and the gradient learner's epochs (SpikingLR 40, Replay4NCL 60): chosen on validation
-# (docs/tuning.md).
+# thresholds, the gradient learner's epochs (SpikingLR 40, Replay4NCL 60) and the Loihi rule's epochs and gain
+# decay (Replay4NCL: 3 epochs, error gain 2 halved after each): chosen on validation (docs/tuning.md).
 STRATEGIES = {
     "naive": Strategy(name="naive", timesteps=40, window=1, order="new_only"),
     "spikinglr": Strategy(name="spikinglr", timesteps=100, window=2, order="new_then_replay_by_class", margin=10,
                           gradient_epochs=40),
-    "replay4ncl": Strategy(name="replay4ncl", timesteps=40, window=1, order="interleaved", gradient_epochs=60),
+    "replay4ncl": Strategy(name="replay4ncl", timesteps=40, window=1, order="interleaved", gradient_epochs=60,
+                           epochs=3, gain_decay=0.5),
 }
 
 
