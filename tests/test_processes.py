@@ -200,7 +200,7 @@ def test_error_gain_decays_per_epoch_but_not_below_one():
 
     strat = strategy("replay4ncl", error_gain=4, gain_decay=0.5)
     assert [epoch_gain(strat, e) for e in range(4)] == [4, 2, 1, 1]
-    assert epoch_gain(strategy("replay4ncl", error_gain=4), 3) == 4
+    assert epoch_gain(strategy("replay4ncl", error_gain=4, gain_decay=1.0), 3) == 4
 
 
 def test_cosine_learning_rate_schedule_anneals_the_step_per_epoch():
