@@ -24,6 +24,7 @@ from tqdm import tqdm
 
 from lava_replay.backends import check_learning
 from lava_replay.epoch_selection import EpochChoice, accuracy_curve, best_epoch, check_selection, epoch_output_counts
+from lava_replay.data.shd import is_graded
 from lava_replay.errors import LavaReplayError, process_arguments
 from lava_replay.fileio import file_sha256
 from lava_replay.lava_session import LavaSession
@@ -148,7 +149,7 @@ def spike_source(spikes, timesteps, schedule, slot, offset):
     from processes.scheduled_source.process import GradedSpikeSource, ScheduledSpikeSource
 
     spikes = np.asarray(spikes)
-    if spikes.size and spikes.max() > 1:
+    if is_graded(spikes):
         return GradedSpikeSource(samples=spikes, steps=timesteps, schedule=schedule, slot=slot, offset=offset), 8
     samples = np.packbits(spikes.astype(bool), axis=-1)
     return ScheduledSpikeSource(samples=samples, steps=timesteps, schedule=schedule, slot=slot, offset=offset), 1

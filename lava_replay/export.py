@@ -6,6 +6,7 @@ import os
 
 import numpy as np
 
+from lava_replay.data.shd import is_graded
 from lava_replay.errors import LavaReplayError
 from lava_replay.fileio import atomic_write_json, atomic_write_with, file_sha256
 from lava_replay.model import ModelConfig
@@ -162,10 +163,10 @@ def graded_input(info):
 
 def model_input(spikes, info, path):
     """Binned samples as a model (its sidecar `info`, its file `path`) reads them: graded data made binary for a
-    binary model; binary data for a graded model is an error (the events per bin are gone)."""
+    binary model, other data as it is; binary data for a graded model is an error (the events per bin are gone)."""
     if not graded_input(info):
-        return np.minimum(spikes, 1)
-    if spikes.max() <= 1:
+        return np.minimum(spikes, 1) if is_graded(spikes) else spikes
+    if not is_graded(spikes):
         raise LavaReplayError(f"{path} reads graded input (events per time bin), but the samples given are binary; "
                               "load them with graded=True (load_shd_protocol)")
     return spikes

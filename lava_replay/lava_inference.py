@@ -1,6 +1,7 @@
 """Run an exported netx network in Lava (fixed point) over many samples and collect every layer's spikes."""
 import numpy as np
 
+from lava_replay.data.shd import is_graded
 from lava_replay.errors import LavaReplayError
 from lava_replay.export import layer_shapes
 from lava_replay.lava_session import LavaSession
@@ -59,7 +60,7 @@ def lava_layer_spikes(net_path, spikes, backend="sim", layers=None, chunk=64, pr
     if chunk < 1:
         raise LavaReplayError(f"chunk must be >= 1, got {chunk}")
     slot = slot_length(spikes.shape[2], len(layer_shapes(net_path)))
-    graded = spikes.max() > 1
+    graded = is_graded(spikes)
     parts = [_run_chunk(net_path, spikes[k:k + chunk], slot, backend, layers, graded)
              for k in tqdm(range(0, len(spikes), chunk), desc="Lava", disable=not progress)]
     return [np.concatenate(per_layer) for per_layer in zip(*parts)]

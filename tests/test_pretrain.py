@@ -292,6 +292,7 @@ def test_a_graded_model_records_its_input_and_refuses_binary_data(tmp_path):
         model_input(data["spikes"], info, "graded.net")
     binary = dict(info, architecture=ModelConfig(**SMALL).to_dict())
     assert np.array_equal(model_input(graded["spikes"], binary, "binary.net"), data["spikes"])
+    assert model_input(data["spikes"], binary, "binary.net") is data["spikes"]  # binary data is not copied
 
 
 def test_cli_rejects_bad_new_options(capsys):

@@ -28,6 +28,12 @@ def bin_events(times_s, units, timesteps, n_channels=N_CHANNELS, graded=False):
     return np.minimum(counts, 1 if not graded else MAX_COUNT).astype(np.uint8)
 
 
+def is_graded(spikes):
+    """Whether binned samples are graded: some bin holds more than one event."""
+    spikes = np.asarray(spikes)
+    return bool(spikes.size) and spikes.max() > 1
+
+
 def shd_file(data_dir, split):
     """Path of an SHD split file in the layout tonic uses: <data_dir>/SHD/shd_<split>.h5."""
     return os.path.join(data_dir, "SHD", SPLIT_FILES[split])
