@@ -3,6 +3,7 @@ from dataclasses import asdict, dataclass
 
 import torch
 
+from lava_replay import voltage_bound
 from lava_replay.errors import LavaReplayError
 
 REFERENCE_TIMESTEPS = 100  # ModelConfig's decays are per step of a sample binned into this many steps
@@ -85,6 +86,7 @@ class SpikingNet(torch.nn.Module):
         super().__init__()
         import lava.lib.dl.slayer as slayer
 
+        voltage_bound.install()
         if not cfg.hidden or min(cfg.hidden) < 1:
             raise LavaReplayError(f"hidden layer sizes must be positive, got {cfg.hidden}")
         self.cfg = cfg

@@ -94,3 +94,32 @@ def test_graded_input_spike_exact(tmp_path):
         hidden, activity = run_frozen(layers[:2], graded, 20, lanes=lanes)
         assert np.array_equal(hidden, slayer_layers[1].astype(bool))
         assert np.array_equal(activity[:, 0], np.count_nonzero(graded, axis=(1, 2)))  # one message per graded spike
+
+
+@pytest.mark.timeout(300)
+def test_voltage_bound_spike_exact(tmp_path, monkeypatch):
+    # strong inhibition (graded input) drives the voltage far below -2^23 at the T=100 decays; excitation then
+    # lifts it: Loihi's voltage, clipped at -(2^23 - 1), recovers sooner. SLAYER with the bound gives Lava's
+    # spikes (netx and the fused generator); without it, it does not (the input really reaches the bound)
+    from lava_replay import voltage_bound
+    from lava_replay.continual import run_frozen
+    from lava_replay.netx_params import read_layers
+
+    torch.manual_seed(0)
+    net = SpikingNet(ModelConfig(n_inputs=2, hidden=(6,), n_outputs=2, dropout=0, recurrent=False))
+    with torch.no_grad():
+        net.blocks[0].synapse.weight[:, 0] = -torch.linspace(0.25, 1.5, 6).reshape(6, 1, 1, 1)
+        net.blocks[0].synapse.weight[:, 1] = 3.0
+    path = str(tmp_path / "inhibited.net")
+    net.export_hdf5(path)
+    spikes = np.zeros((2, 2, 60), np.uint8)
+    spikes[:, 0, :30] = [[150], [90]]  # inhibition, then excitation
+    spikes[:, 1, 30:] = [[40], [25]]
+    hidden = _slayer_layers(net, spikes)[0][0]
+    assert hidden.sum() > 0
+    lava_hidden, = lava_layer_spikes(path, spikes, layers=[0])
+    assert np.array_equal(hidden, lava_hidden)
+    fused, _ = run_frozen(read_layers(path)[:1], spikes, 60, lanes=2)
+    assert np.array_equal(hidden.astype(bool), fused)
+    monkeypatch.setattr(voltage_bound, "VOLTAGE_LIMIT", 1 << 40)
+    assert not np.array_equal(_slayer_layers(net, spikes)[0][0], lava_hidden)
