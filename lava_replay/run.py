@@ -52,7 +52,9 @@ def build_parser():
                         "cosine (Var.set before each epoch; default: the method's)")
     p.add_argument("--old-class-lr-scale", type=float, default=None,
                    help="gradient learner: the old classes' weight rows learn at this fraction of the rate")
-    p.add_argument("--order", choices=ORDERS, default=None, help="training schedule (default: the method's)")
+    p.add_argument("--order", choices=ORDERS, default=None,
+                   help="training schedule, for either learner (default: the method's; SpikingLR's Loihi rule uses "
+                        "balanced)")
     p.add_argument("--error-gain", type=int, default=None, help="Loihi rule: starting error gain (default 2)")
     p.add_argument("--gain-decay", type=float, default=None,
                    help="Loihi rule: error gain multiplied by this after every epoch (Var.set; default: the "
@@ -61,6 +63,13 @@ def build_parser():
                    help="Loihi rule: the output neurons' count error: the margin shortfall against the strongest "
                         "rival (default), against every rival inside the margin, or the softmax cross-entropy "
                         "error of every output")
+    p.add_argument("--margin", type=int, default=None,
+                   help="Loihi rule: spikes by which the labelled output must lead the others (default: the "
+                        "method's, T/10)")
+    p.add_argument("--x1-tau", type=int, default=None,
+                   help="Loihi rule: time constant of the pre-synaptic trace, in steps (default 16)")
+    p.add_argument("--x1-impulse", type=int, default=None,
+                   help="Loihi rule: the pre-synaptic trace's increment per spike (default 4)")
     p.add_argument("--vth-scale", type=float, default=None,
                    help="learning layer's threshold relative to the pretrained one (default: the method's)")
     p.add_argument("--buffer", default=None, help="replay an existing replay_buffer.npz instead of making one")
@@ -167,6 +176,9 @@ def check_options(args):
     at_least("--replay-per-class", args.replay_per_class)
     at_least("--lanes", args.lanes)
     at_least("--error-gain", args.error_gain)
+    at_least("--margin", args.margin)
+    at_least("--x1-tau", args.x1_tau)
+    at_least("--x1-impulse", args.x1_impulse)
     for option in ("learning_rate", "vth_scale", "gain_decay"):
         above_zero("--" + option.replace("_", "-"), getattr(args, option))
     at_least("--old-class-lr-scale", args.old_class_lr_scale, 0)
@@ -180,6 +192,15 @@ def check_options(args):
         LatentBuffer.load(args.buffer, model_sha=file_sha256(path), timesteps=timesteps)
     output_folder(args.out)
     return timesteps, info
+
+
+STRATEGY_OPTIONS = ("learning_rate", "vth_scale", "lr_schedule", "old_class_lr_scale", "order", "error_gain",
+                    "gain_decay", "error_rule", "margin", "x1_tau", "x1_impulse")
+
+
+def strategy_options(args):
+    """The Strategy fields the command line sets (None: the method's own)."""
+    return {name: getattr(args, name) for name in STRATEGY_OPTIONS}
 
 
 def main(argv=None):
@@ -205,9 +226,7 @@ def main(argv=None):
                            seed=args.seed, backend=args.backend, eval_split=args.eval_split,
                            lanes=None if args.lanes == 1 else args.lanes, select_epoch=args.select_epoch)
     report, _ = run_method(args.method, data, protocol, directory, settings, args.epochs, args.model, args.buffer,
-                           args.quick, out=args.out, learning_rate=args.learning_rate, vth_scale=args.vth_scale,
-                           lr_schedule=args.lr_schedule, old_class_lr_scale=args.old_class_lr_scale, order=args.order,
-                           error_gain=args.error_gain, gain_decay=args.gain_decay, error_rule=args.error_rule)
+                           args.quick, out=args.out, **strategy_options(args))
     print(summary(report) + f"\n  report: {args.out}/report.json")
     return 0
 

@@ -306,8 +306,18 @@ def test_learning_option_errors(capsys):
     assert "lava-loihi" in err or "--learning gradient" in err
     assert run_cli(main, ["--lanes", "0", "--quick"]) == 2
     assert "--lanes" in capsys.readouterr().err
+    assert run_cli(main, ["--learning", "loihi", "--margin", "0", "--quick"]) == 2
+    assert "--margin must be >= 1, got 0" in capsys.readouterr().err
+    assert run_cli(main, ["--learning", "loihi", "--x1-tau", "0", "--quick"]) == 2
+    assert "--x1-tau must be >= 1, got 0" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         main(["--learning", "hebbian"])
+    from lava_replay.continual import strategy
+    from lava_replay.run import build_parser, strategy_options
+
+    args = build_parser().parse_args(["--method", "spikinglr", "--margin", "6", "--x1-tau", "40", "--x1-impulse", "2"])
+    chosen = strategy("spikinglr", **strategy_options(args))
+    assert (chosen.margin, chosen.x1_tau, chosen.x1_impulse, chosen.order) == (6, 40, 2, "new_then_replay_by_class")
     from lava_replay.backends import check_learning
     from lava_replay.errors import LavaReplayError
 
