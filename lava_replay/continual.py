@@ -31,7 +31,7 @@ from lava_replay.lava_session import LavaSession
 from lava_replay.learning_rule import delta_rule
 from lava_replay.netx_params import read_layers
 from lava_replay.replay.buffer import LatentBuffer, replay_indices
-from lava_replay.replay.schedule import NEW, training_schedule
+from lava_replay.replay.schedule import NEW, ORDERS, training_schedule
 from processes.count_packing import COUNT_BITS, unpack_counts
 
 DEFAULT_LANES = 64
@@ -47,7 +47,8 @@ class Strategy:
     learning rate), gain_decay (the error gain is multiplied by it after every epoch, with Var.set, never below
     1), error_rule (the neurons' count error: 'strongest_rival', 'all_rivals' or 'softmax', see ErrorLIF),
     margin (spikes by which the labelled class's neuron must out-spike the others), epochs, t_epoch / x1_tau /
-    x1_impulse (learning-epoch length and pre-synaptic trace).
+    x1_impulse (learning-epoch length and pre-synaptic trace), loihi_order (the rule's schedule order where it
+    differs from the method's; "" = the method's order; an explicit order override sets both).
     Gradient learner: learning_rate (Adamax step), lr_schedule ('constant', or 'cosine': the step annealed
     towards 0 along a half cosine over the epochs, set with Var.set before each), old_class_lr_scale (the old
     classes' weight rows learn at learning_rate times this), gradient_epochs, batch (taught samples per update),
@@ -68,6 +69,7 @@ class Strategy:
     t_epoch: int = 4
     x1_tau: int = 16
     x1_impulse: int = 4
+    loihi_order: str = ""
     learning_rate: float = 0.002
     lr_schedule: str = "constant"
     old_class_lr_scale: float = 1.0
@@ -79,15 +81,20 @@ class Strategy:
         """Epochs of the continual phase with this learner."""
         return self.gradient_epochs if learning == "gradient" else self.epochs
 
+    def order_for(self, learning):
+        """The schedule order of the continual phase with this learner."""
+        return self.loihi_order if learning != "gradient" and self.loihi_order else self.order
+
 
 # Margins: on the validation split the pretrained models' labelled output neuron leads the strongest other one
 # by 6 spikes at T=40 and 9 at T=100 (medians, SLAYER cross-check); the margin is T/10. Learning rates,
-# thresholds, the gradient learner's epochs (SpikingLR 40, Replay4NCL 60) and the Loihi rule's epochs and gain
-# decay (Replay4NCL: 3 epochs, error gain 2 halved after each): chosen on validation (docs/tuning.md).
+# thresholds, the gradient learner's epochs (SpikingLR 40, Replay4NCL 60) and the Loihi rule's epochs, gain
+# decay and order (both: 3 epochs, error gain 2 halved after each; SpikingLR in the class-balanced order, as its
+# own order lets this sample-by-sample rule overwrite whole classes): chosen on validation (docs/tuning.md).
 STRATEGIES = {
     "naive": Strategy(name="naive", timesteps=40, window=1, order="new_only"),
     "spikinglr": Strategy(name="spikinglr", timesteps=100, window=2, order="new_then_replay_by_class", margin=10,
-                          gradient_epochs=40),
+                          gradient_epochs=40, epochs=3, gain_decay=0.5, loihi_order="balanced"),
     "replay4ncl": Strategy(name="replay4ncl", timesteps=40, window=1, order="interleaved", gradient_epochs=60,
                            epochs=3, gain_decay=0.5),
 }
@@ -97,13 +104,18 @@ def strategy(name, **overrides):
     """The named strategy with some fields replaced (None values are ignored)."""
     if name not in STRATEGIES:
         raise LavaReplayError(f"unknown method {name!r}; expected one of {', '.join(STRATEGIES)}")
-    chosen = replace(STRATEGIES[name], **{k: v for k, v in overrides.items() if v is not None})
+    overrides = {k: v for k, v in overrides.items() if v is not None}
+    if "order" in overrides:
+        overrides.setdefault("loihi_order", "")  # an explicit order is every learner's
+    chosen = replace(STRATEGIES[name], **overrides)
     problems = [f"{field} must be >= {low}, got {getattr(chosen, field)}"
                 for field, low in (("timesteps", 2), ("window", 1), ("epochs", 1), ("gradient_epochs", 1),
                                    ("batch", 1), ("old_class_lr_scale", 0)) if getattr(chosen, field) < low]
     problems += [f"{field} must be > 0, got {getattr(chosen, field)}"
                  for field in ("vth_scale", "learning_rate", "loss_scale", "gain_decay")
                  if not getattr(chosen, field) > 0]
+    if chosen.loihi_order and chosen.loihi_order not in ORDERS:
+        problems.append(f"loihi_order must be one of {', '.join(ORDERS)} or empty, got {chosen.loihi_order!r}")
     if chosen.lr_schedule not in LR_SCHEDULES:
         problems.append(f"lr_schedule must be one of {', '.join(LR_SCHEDULES)}, got {chosen.lr_schedule!r}")
     if problems:
@@ -215,9 +227,9 @@ class TrainingPlan:
         return self.sources == NEW
 
 
-def training_plan(strat, n_new, new_labels, replay_labels, epochs, rng):
-    """The strategy's schedule (replay.schedule) with the class each sample teaches."""
-    sources, indices = training_schedule(strat.order, n_new, replay_labels, epochs, rng)
+def training_plan(order, n_new, new_labels, replay_labels, epochs, rng):
+    """The schedule of `order` (replay.schedule) with the class each sample teaches."""
+    sources, indices = training_schedule(order, n_new, replay_labels, epochs, rng)
     new = sources == NEW
     labels = np.zeros(len(sources), np.int64)
     labels[new] = np.asarray(new_labels)[indices[new]]
@@ -572,8 +584,8 @@ def continual_job(model_path, data, protocol, strat, settings=None, buffer=None)
     (before, _), wall.before = timed(output_counts, block, eval_latents, s.backend, s.lanes, progress=s.progress,
                                      desc="before")
     replay_labels = buffer.labels if buffer is not None else np.zeros(0, np.int64)
-    plan = training_plan(strat, len(new_train), labels[new_train], replay_labels, strat.epochs_for(s.learning),
-                         rng)
+    plan = training_plan(strat.order_for(s.learning), len(new_train), labels[new_train], replay_labels,
+                         strat.epochs_for(s.learning), rng)
     learned = run_learning(frozen, block, strat, s.learning, spikes[new_train], plan, buffer,
                            protocol.new_classes, s.seed, s.backend, s.lanes, s.progress,
                            every_epoch=s.select_epoch == "best-val" or s.eval_split == "val")

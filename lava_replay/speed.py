@@ -53,7 +53,7 @@ def bench_speed(data, protocol, model_path, samples=256, train_samples=256, stoc
     strat = STRATEGIES["replay4ncl"]
     buffer = LatentBuffer.from_latents(generate_latents(frozen, spikes[stored], T, lanes=lanes)[0], labels[stored],
                                        1, 3, "model", "sha")
-    plan = training_plan(strat, len(new_train), labels[new_train], buffer.labels, 1, np.random.default_rng(seed))
+    plan = training_plan(strat.order, len(new_train), labels[new_train], buffer.labels, 1, np.random.default_rng(seed))
     continual = {}
     for learning, k in (("gradient", lanes), ("gradient", None), ("loihi", lanes), ("loihi", None)):
         learned = run_learning(frozen, block, strat, learning, spikes[new_train].astype(bool), plan, buffer,

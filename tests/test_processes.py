@@ -203,6 +203,19 @@ def test_error_gain_decays_per_epoch_but_not_below_one():
     assert epoch_gain(strategy("replay4ncl", error_gain=4, gain_decay=1.0), 3) == 4
 
 
+def test_loihi_rule_order_is_per_learner_unless_given():
+    from lava_replay.continual import strategy
+    from lava_replay.errors import LavaReplayError
+
+    slr = strategy("spikinglr")
+    assert (slr.order_for("gradient"), slr.order_for("loihi")) == ("new_then_replay_by_class", "balanced")
+    given = strategy("spikinglr", order="interleaved")
+    assert (given.order_for("gradient"), given.order_for("loihi")) == ("interleaved", "interleaved")
+    assert strategy("replay4ncl").order_for("loihi") == "interleaved"
+    with pytest.raises(LavaReplayError, match="loihi_order must be one of"):
+        strategy("spikinglr", loihi_order="by_speaker")
+
+
 def test_cosine_learning_rate_schedule_anneals_the_step_per_epoch():
     from lava_replay.continual import epoch_lr_factor, strategy
 
