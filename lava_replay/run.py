@@ -65,7 +65,7 @@ def build_parser():
                         "error of every output")
     p.add_argument("--margin", type=int, default=None,
                    help="Loihi rule: spikes by which the labelled output must lead the others (default: the "
-                        "method's, T/10)")
+                        "method's: 8 for replay4ncl, T/10 otherwise)")
     p.add_argument("--x1-tau", type=int, default=None,
                    help="Loihi rule: time constant of the pre-synaptic trace, in steps (default 16)")
     p.add_argument("--x1-impulse", type=int, default=None,
