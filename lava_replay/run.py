@@ -58,7 +58,7 @@ def build_parser():
     p.add_argument("--error-gain", type=int, default=None, help="Loihi rule: starting error gain (default 2)")
     p.add_argument("--gain-decay", type=float, default=None,
                    help="Loihi rule: error gain multiplied by this after every epoch (Var.set; default: the "
-                        "method's, 0.5 for replay4ncl, 1 otherwise)")
+                        "method's: 0.5 for replay4ncl and spikinglr, 1 for naive)")
     p.add_argument("--error-rule", choices=ERROR_RULES, default=None,
                    help="Loihi rule: the output neurons' count error: the margin shortfall against the strongest "
                         "rival (default), against every rival inside the margin, or the softmax cross-entropy "
