@@ -175,10 +175,8 @@ def check_options(args):
     check_learning(args.learning, args.backend)
     at_least("--replay-per-class", args.replay_per_class)
     at_least("--lanes", args.lanes)
-    at_least("--error-gain", args.error_gain)
-    at_least("--margin", args.margin)
-    at_least("--x1-tau", args.x1_tau)
-    at_least("--x1-impulse", args.x1_impulse)
+    for option in ("error_gain", "margin", "x1_tau", "x1_impulse"):
+        at_least("--" + option.replace("_", "-"), getattr(args, option))
     for option in ("learning_rate", "vth_scale", "gain_decay"):
         above_zero("--" + option.replace("_", "-"), getattr(args, option))
     at_least("--old-class-lr-scale", args.old_class_lr_scale, 0)

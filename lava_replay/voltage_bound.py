@@ -13,7 +13,9 @@ unchanged; gradients pass through the bound unchanged.
 """
 import torch
 
-VOLTAGE_LIMIT = (1 << 23) - 1
+from processes.fixed_point import STATE_LIMIT
+
+VOLTAGE_LIMIT = STATE_LIMIT - 1
 
 
 def bounded_leaky_integrator(input, decay, state, threshold, w_scale, dtype=torch.int32):
@@ -25,14 +27,14 @@ def bounded_leaky_integrator(input, decay, state, threshold, w_scale, dtype=torc
     keep = (1 << 12) - decay.clone().detach().to(dtype).to(input.device)
     threshold = threshold * w_scale
     output = torch.zeros_like(input)
+    voltage = threshold > 0
     for t in range(input.shape[-1]):
         level = right_shift_to_zero(level * keep, 12) + (w_scale * input[..., t]).to(dtype)
-        if threshold > 0:
+        if voltage:
             level = level.clamp(-VOLTAGE_LIMIT, VOLTAGE_LIMIT)
-            output[..., t] = level / w_scale
-            level = level * (level < threshold)
-        else:
-            output[..., t] = level / w_scale
+        output[..., t] = level / w_scale
+        if voltage:
+            level = level * (level < threshold)  # reset where it spiked
     return output
 
 

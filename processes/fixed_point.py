@@ -11,10 +11,12 @@ PyLifModelBitAcc (netx's iDecay / vDecay). Input: integer synaptic drive, MSB-al
 """
 import numpy as np
 
+STATE_LIMIT = 1 << 23  # u wraps into [-2^23 + 1, 2^23]; v is clipped to [-(2^23 - 1), 2^23 - 1]
+
 
 def cuba_integrate(u, v, a_in, decay_u, decay_v):
     """Sub-threshold step: (u, v) of the equations above before the threshold test, as int64 arrays."""
-    limit = 1 << 23
+    limit = STATE_LIMIT
     u = np.int64(u) * (4096 - decay_u)
     u = np.sign(u) * (np.abs(u) >> 12) + (np.asarray(a_in, np.int64) << 6)
     u = np.where(u > limit, u - 2 * limit, u)
