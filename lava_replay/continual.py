@@ -156,6 +156,17 @@ def lane_schedule(indices, lanes):
     return laid.reshape(slots, lanes)
 
 
+def epoch_slot_bounds(n_samples, epochs, lanes):
+    """The slot after which each of `epochs` equal epochs of n_samples ends, samples laid `lanes` per slot (as
+    lane_schedule). An epoch whose last sample shares a slot with the next epoch's first ends before that slot:
+    the weights read there hold no learning from the next epoch's samples (the gradient learner steps once per
+    `batch` taught samples, a full slot by default). The last epoch ends after the last slot."""
+    if epochs < 1 or n_samples % epochs:
+        raise LavaReplayError(f"{n_samples} samples do not split into {epochs} equal epochs")
+    per_epoch = n_samples // epochs
+    return [epoch * per_epoch // lanes for epoch in range(1, epochs)] + [-(-n_samples // lanes)]
+
+
 def spike_source(spikes, timesteps, schedule, slot, offset):
     """(source process, bits per spike) sending samples (n, channels, T) by a schedule: binary spikes bit-packed
     in a ScheduledSpikeSource, or where a value exceeds 1 (graded input: events per bin) a GradedSpikeSource."""
@@ -299,19 +310,19 @@ def run_learning(frozen, block, strat, learning, new_inputs, plan, buffer, new_c
                                        margin=strat.margin,
                                        **layer_arguments(block, strat, new_classes, seed, len(teach), slot_lanes))
         generator = None
-    n_slots = len(teach)
     rates = row_learning_rates(block[-1], strat, new_classes)
     n_epochs = strat.epochs_for(learning)
+    bounds = epoch_slot_bounds(n, n_epochs, 1 if reference else slot_lanes or 1)
     epoch_blocks = []
     with LavaSession(layer, backend, learning=learning, reference=reference) as lava:
-        for epoch, slots in enumerate(np.array_split(np.arange(n_slots), n_epochs)):
+        for epoch, (first, end) in enumerate(zip([0] + bounds[:-1], bounds)):
             if epoch and strat.gain_decay != 1.0:
                 layer.error_gain.set(np.array([epoch_gain(strat, epoch)]))
             if epoch and learning == "gradient" and strat.lr_schedule != "constant":
                 layer.learning_rate.set(rates * epoch_lr_factor(strat, epoch, n_epochs))
-            for done in tqdm(range(0, len(slots), chunk_slots), desc=f"continual, {learning}, epoch {epoch + 1}",
+            for done in tqdm(range(first, end, chunk_slots), desc=f"continual, {learning}, epoch {epoch + 1}",
                              disable=not progress, leave=False):
-                lava.run(min(chunk_slots, len(slots) - done) * slot)
+                lava.run(min(chunk_slots, end - done) * slot)
             if every_epoch or epoch == n_epochs - 1:
                 epoch_blocks.append(read_block(layer, block))
         counts = layer.counts.get().astype(np.int64)

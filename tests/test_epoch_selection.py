@@ -115,3 +115,28 @@ def test_best_val_keeps_the_best_validation_epoch(tmp_path):
     assert sel["curve"]["all"][sel["epoch"] - 1] == best and best not in sel["curve"]["all"][sel["epoch"]:]
     learned = result.learned
     assert learned.block is learned.epoch_blocks[sel["epoch"] - 1]
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(900)
+def test_an_epochs_weights_do_not_depend_on_the_epochs_after_it():
+    """Epoch e's weights in a longer run are the last weights of a run of e epochs with the same seed. The quick
+    job's epochs (100 samples) end inside slots of 64 lanes; each is read before that slot, so that it holds no
+    step on the next epoch's samples (continual.epoch_slot_bounds). A large step makes every minibatch show."""
+    from lava_replay import data_dir
+    from lava_replay.continual import JobSettings
+    from lava_replay.data.protocols import load_shd_protocol, pretrain_classes
+    from lava_replay.export import graded_input, pretrained_model
+    from lava_replay.run import run_method
+
+    _, info = pretrained_model(T, pretrain_classes("spikinglr", [0]))
+    data, protocol = load_shd_protocol(data_dir(), "spikinglr", T, [0], info["seed"], graded=graded_input(info))
+    settings = JobSettings(eval_split="val", progress=False)
+    learned = {epochs: run_method("replay4ncl", data, protocol, data_dir(), settings, epochs=epochs,
+                                  quick=True, learning_rate=0.05)[1].learned for epochs in (2, 3)}
+    assert learned[3].activity.shape[0] == 300 and len(learned[3].epoch_blocks) == 3
+    for epoch in (0, 1):
+        np.testing.assert_array_equal(learned[3].epoch_blocks[epoch][-1]["weight"],
+                                      learned[2].epoch_blocks[epoch][-1]["weight"])
+    weights = [block[-1]["weight"] for block in learned[3].epoch_blocks]
+    assert not np.array_equal(weights[0], weights[1]) and not np.array_equal(weights[1], weights[2])

@@ -83,3 +83,19 @@ def test_schedules():
         training_schedule("interleaved", 4, [], 1, rng)
     with pytest.raises(LavaReplayError, match="unknown schedule"):
         training_schedule("random", 4, replay_labels, 1, rng)
+
+
+@pytest.mark.parametrize("per_epoch, epochs, lanes", [(100, 3, 64), (1532, 5, 64), (128, 4, 64), (7, 3, 1)])
+def test_epoch_slot_bounds_end_each_epoch_before_the_next_ones_first_slot(per_epoch, epochs, lanes):
+    """Slots before an epoch's bound hold only that epoch's and earlier samples; the slot at the bound holds a
+    sample of the next epoch; the last bound is the last slot."""
+    from lava_replay.continual import epoch_slot_bounds, lane_schedule
+
+    laid = lane_schedule(np.arange(per_epoch * epochs), lanes)
+    epoch_of = np.where(laid >= 0, laid // per_epoch, -1)
+    bounds = epoch_slot_bounds(per_epoch * epochs, epochs, lanes)
+    assert len(bounds) == epochs and bounds[-1] == len(laid)
+    for epoch, bound in enumerate(bounds[:-1]):
+        assert epoch_of[:bound].max() <= epoch and epoch_of[bound].max() == epoch + 1
+    with pytest.raises(LavaReplayError, match="do not split into 2 equal epochs"):
+        epoch_slot_bounds(7, 2, lanes)
