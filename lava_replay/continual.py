@@ -312,7 +312,7 @@ def run_learning(frozen, block, strat, learning, new_inputs, plan, buffer, new_c
         generator = None
     rates = row_learning_rates(block[-1], strat, new_classes)
     n_epochs = strat.epochs_for(learning)
-    bounds = epoch_slot_bounds(n, n_epochs, 1 if reference else slot_lanes or 1)
+    bounds = epoch_slot_bounds(n, n_epochs, teach.shape[1] if teach.ndim == 2 else 1)  # (slots, lanes) or (slots,)
     epoch_blocks = []
     with LavaSession(layer, backend, learning=learning, reference=reference) as lava:
         for epoch, (first, end) in enumerate(zip([0] + bounds[:-1], bounds)):

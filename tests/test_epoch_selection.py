@@ -21,6 +21,18 @@ def layers():
     return read_layers(model_path("shd19_T40_new0", SHIPPED_MODEL_DIR))
 
 
+@pytest.fixture(scope="module")
+def t40_job_data():
+    """The SHD training file's spikinglr split of the shipped T=40 model, as a continual job reads it (slow tests)."""
+    from lava_replay import data_dir
+    from lava_replay.data.protocols import load_shd_protocol, pretrain_classes
+    from lava_replay.export import graded_input, pretrained_model
+
+    _, info = pretrained_model(T, pretrain_classes("spikinglr", [0]))
+    data, protocol = load_shd_protocol(data_dir(), "spikinglr", T, [0], info["seed"], graded=graded_input(info))
+    return data, protocol, data_dir()
+
+
 def perturbed(block, seed):
     """The block with every weight moved by up to ±12 (netx units): another 'epoch' of it."""
     rng = np.random.default_rng(seed)
@@ -96,19 +108,15 @@ def test_the_curve_on_the_evaluation_split_ends_at_the_jobs_own_accuracy(tmp_pat
 
 @pytest.mark.slow
 @pytest.mark.timeout(900)
-def test_best_val_keeps_the_best_validation_epoch(tmp_path):
+def test_best_val_keeps_the_best_validation_epoch(t40_job_data):
     """With --select-epoch best-val (evaluating on test) the job keeps the weights of the epoch that the
     validation curve ranks first (the latest of equals)."""
-    from lava_replay import data_dir
     from lava_replay.continual import JobSettings
-    from lava_replay.data.protocols import load_shd_protocol, pretrain_classes
-    from lava_replay.export import graded_input, pretrained_model
     from lava_replay.run import run_method
 
-    _, info = pretrained_model(T, pretrain_classes("spikinglr", [0]))
-    data, protocol = load_shd_protocol(data_dir(), "spikinglr", T, [0], info["seed"], graded=graded_input(info))
+    data, protocol, directory = t40_job_data
     settings = JobSettings(select_epoch="best-val", progress=False)
-    report, result = run_method("replay4ncl", data, protocol, data_dir(), settings, quick=True)
+    report, result = run_method("replay4ncl", data, protocol, directory, settings, quick=True)
     sel = report["epoch_selection"]
     assert sel["rule"] == "best-val" and sel["validation_samples"] == 60 and len(sel["curve"]["all"]) == 30
     best = max(sel["curve"]["all"])
@@ -119,20 +127,16 @@ def test_best_val_keeps_the_best_validation_epoch(tmp_path):
 
 @pytest.mark.slow
 @pytest.mark.timeout(900)
-def test_an_epochs_weights_do_not_depend_on_the_epochs_after_it():
+def test_an_epochs_weights_do_not_depend_on_the_epochs_after_it(t40_job_data):
     """Epoch e's weights in a longer run are the last weights of a run of e epochs with the same seed. The quick
     job's epochs (100 samples) end inside slots of 64 lanes; each is read before that slot, so that it holds no
     step on the next epoch's samples (continual.epoch_slot_bounds). A large step makes every minibatch show."""
-    from lava_replay import data_dir
     from lava_replay.continual import JobSettings
-    from lava_replay.data.protocols import load_shd_protocol, pretrain_classes
-    from lava_replay.export import graded_input, pretrained_model
     from lava_replay.run import run_method
 
-    _, info = pretrained_model(T, pretrain_classes("spikinglr", [0]))
-    data, protocol = load_shd_protocol(data_dir(), "spikinglr", T, [0], info["seed"], graded=graded_input(info))
+    data, protocol, directory = t40_job_data
     settings = JobSettings(eval_split="val", progress=False)
-    learned = {epochs: run_method("replay4ncl", data, protocol, data_dir(), settings, epochs=epochs,
+    learned = {epochs: run_method("replay4ncl", data, protocol, directory, settings, epochs=epochs,
                                   quick=True, learning_rate=0.05)[1].learned for epochs in (2, 3)}
     assert learned[3].activity.shape[0] == 300 and len(learned[3].epoch_blocks) == 3
     for epoch in (0, 1):
