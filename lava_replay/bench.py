@@ -163,8 +163,8 @@ def build_parser():
     cmp.add_argument("--learning", choices=("gradient", "loihi", "both"), default="gradient")
     cmp.add_argument("--seeds", type=int, nargs="+", default=[0])
     cmp.add_argument("--new-class", nargs="+", default=["0"], help="class(es) learned, one run each, or 'all'")
-    cmp.add_argument("--replay-per-class", type=int, nargs="+", default=[64],
-                     help="latents per old class; several values: accuracy against buffer size")
+    cmp.add_argument("--replay-per-class", type=int, nargs="+", default=None,
+                     help="latents per old class (default: run's, 128); several values: accuracy against buffer size")
     cmp.add_argument("--eval-split", choices=("test", "val"), default="test")
     cmp.add_argument("--select-epoch", choices=SELECTIONS, default="last", help="as run's --select-epoch")
     cmp.add_argument("--lr-layer", type=int, default=3,
@@ -231,7 +231,7 @@ def main(argv=None):
     if args.bench == "compare":
         from lava_replay.compare import bench_compare
         from lava_replay.backends import check_learning
-        from lava_replay.continual import JobSettings, check_lr_layer
+        from lava_replay.continual import DEFAULT_REPLAY_PER_CLASS, JobSettings, check_lr_layer
         from lava_replay.model import ModelConfig
 
         classes = new_class_list(args.new_class)
@@ -240,15 +240,16 @@ def main(argv=None):
         for learning in learnings:
             check_learning(learning, args.backend)
             check_lr_layer(args.lr_layer, len(ModelConfig.hidden), learning)
-        at_least("--replay-per-class", args.replay_per_class)
+        sizes = args.replay_per_class or [DEFAULT_REPLAY_PER_CLASS]
+        at_least("--replay-per-class", sizes)
         at_least("--lanes", args.lanes)
         check_selection(args.select_epoch, args.eval_split)
         output_folder(args.out)
-        settings = JobSettings(replay_per_class=args.replay_per_class[0], backend=args.backend,
+        settings = JobSettings(replay_per_class=sizes[0], backend=args.backend,
                                eval_split=args.eval_split, lanes=None if args.lanes == 1 else args.lanes,
                                lr_layer=args.lr_layer, select_epoch=args.select_epoch)
         _, table = bench_compare(resolve_data_dir(args.data_dir), args.protocol, learnings, args.seeds, classes,
-                                 settings, args.quick, args.out, args.replay_per_class)
+                                 settings, args.quick, args.out, sizes)
         print(table)
         print(f"written: {args.out}/compare.json, compare.md")
         return 0

@@ -35,6 +35,7 @@ from lava_replay.replay.schedule import NEW, ORDERS, training_schedule
 from processes.count_packing import COUNT_BITS, unpack_counts
 
 DEFAULT_LANES = 64
+DEFAULT_REPLAY_PER_CLASS = 128  # two minibatches per old class, in SpikingLR's 64-256; chosen on validation
 LR_SCHEDULES = ("constant", "cosine")
 
 
@@ -95,7 +96,7 @@ class Strategy:
 STRATEGIES = {
     "naive": Strategy(name="naive", timesteps=40, window=1, order="new_only"),
     "spikinglr": Strategy(name="spikinglr", timesteps=100, window=2, order="new_then_replay_by_class", margin=10,
-                          gradient_epochs=90, epochs=3, gain_decay=0.5, loihi_order="balanced"),
+                          gradient_epochs=140, epochs=3, gain_decay=0.5, loihi_order="balanced"),
     "replay4ncl": Strategy(name="replay4ncl", timesteps=40, window=1, order="interleaved", gradient_epochs=60,
                            epochs=3, gain_decay=0.5, margin=8),
 }
@@ -467,7 +468,7 @@ class JobSettings:
 
     learning: str = "gradient"
     lr_layer: int = 3
-    replay_per_class: int = 64
+    replay_per_class: int = DEFAULT_REPLAY_PER_CLASS
     seed: int = 0
     backend: str = "sim"
     eval_split: str = "test"

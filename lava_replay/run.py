@@ -13,7 +13,7 @@ import sys
 from lava_replay import data_dir as resolve_data_dir
 from lava_replay.backends import BACKENDS, LEARNINGS, check_learning, run_config
 from lava_replay.cli import run_cli
-from lava_replay.continual import DEFAULT_LANES, LR_SCHEDULES, STRATEGIES
+from lava_replay.continual import DEFAULT_LANES, DEFAULT_REPLAY_PER_CLASS, LR_SCHEDULES, STRATEGIES
 from lava_replay.epoch_selection import SELECTIONS, check_selection
 from lava_replay.fileio import atomic_write_json, file_sha256
 from lava_replay.options import above_zero, at_least, output_folder
@@ -21,7 +21,6 @@ from lava_replay.replay.schedule import ORDERS
 from processes.plastic_learning_layer.process import ERROR_RULES
 
 QUICK = {"replay_per_class": 4, "eval_per_class": 3, "max_new": 24, "epochs": {"loihi": 1, "gradient": 30}}
-DEFAULT_REPLAY_PER_CLASS = 64  # one minibatch per old class, SpikingLR's smallest buffer
 
 
 def build_parser():
