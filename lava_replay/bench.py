@@ -164,7 +164,7 @@ def build_parser():
     cmp.add_argument("--seeds", type=int, nargs="+", default=[0])
     cmp.add_argument("--new-class", nargs="+", default=["0"], help="class(es) learned, one run each, or 'all'")
     cmp.add_argument("--replay-per-class", type=int, nargs="+", default=None,
-                     help="latents per old class (default: run's, 128); several values: accuracy against buffer size")
+                     help="latents per old class (default: as run); several values: accuracy against buffer size")
     cmp.add_argument("--eval-split", choices=("test", "val"), default="test")
     cmp.add_argument("--select-epoch", choices=SELECTIONS, default="last", help="as run's --select-epoch")
     cmp.add_argument("--lr-layer", type=int, default=3,
