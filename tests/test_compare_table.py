@@ -39,3 +39,23 @@ def test_bench_output_is_checked_before_any_run(tmp_path, capsys):
     assert "--samples must be >= 1" in capsys.readouterr().err
     assert run_cli(bench.main, ["speed", "--out", str(tmp_path)] + no_data) == 2
     assert "is a folder; expected a file name" in capsys.readouterr().err
+
+
+def test_bench_compare_defaults_are_run_defaults(tmp_path, monkeypatch):
+    import lava_replay.compare
+    from lava_replay.continual import DEFAULT_LANES, DEFAULT_REPLAY_PER_CLASS
+
+    seen = {}
+
+    def capture(data_dir, protocol, learnings, seeds, classes, settings, quick, out, sizes):
+        seen.update(settings=settings, sizes=sizes)
+        return None, ""
+
+    monkeypatch.setattr(lava_replay.compare, "bench_compare", capture)
+    assert run_cli(bench.main, ["compare", "--out", str(tmp_path / "cmp")]) == 0
+    assert seen["sizes"] == [DEFAULT_REPLAY_PER_CLASS]
+    assert seen["settings"].replay_per_class == DEFAULT_REPLAY_PER_CLASS
+    assert seen["settings"].lanes == DEFAULT_LANES
+    assert run_cli(bench.main, ["compare", "--lanes", "1", "--replay-per-class", "64", "256",
+                                "--out", str(tmp_path / "cmp")]) == 0
+    assert seen["settings"].lanes is None and seen["sizes"] == [64, 256]
