@@ -89,16 +89,17 @@ class Strategy:
 
 # Margins: on the validation split the binary models' labelled output neuron led the strongest other one by 6
 # spikes at T=40 and 9 at T=100 (medians, SLAYER cross-check), hence T/10; Replay4NCL's 8 was chosen on
-# validation with the graded T=40 model. Learning rates, thresholds, the gradient learner's epochs (SpikingLR 90,
-# Replay4NCL 60) and the Loihi rule's epochs, gain decay and order (both: 3 epochs, error gain 2 halved after
-# each; SpikingLR in the class-balanced order, as its own order lets this sample-by-sample rule overwrite whole
-# classes): chosen on validation (docs/tuning.md).
+# validation with the graded T=40 model. Learning rates, thresholds, the gradient learner's epochs (SpikingLR 140,
+# Replay4NCL 60) and the Loihi rule's schedule: SpikingLR 3 epochs, error gain 2 halved after each, in the
+# class-balanced order (its own order lets this sample-by-sample rule overwrite whole classes); Replay4NCL, with
+# 128 latents per old class, 4 epochs at half the pre-synaptic impulse, error gain 4 halved after each (impulse x
+# gain 8, 4, 2, 2 per epoch; it was 8, 4, 4): chosen on validation (docs/tuning.md).
 STRATEGIES = {
     "naive": Strategy(name="naive", timesteps=40, window=1, order="new_only"),
     "spikinglr": Strategy(name="spikinglr", timesteps=100, window=2, order="new_then_replay_by_class", margin=10,
                           gradient_epochs=140, epochs=3, gain_decay=0.5, loihi_order="balanced"),
     "replay4ncl": Strategy(name="replay4ncl", timesteps=40, window=1, order="interleaved", gradient_epochs=60,
-                           epochs=3, gain_decay=0.5, margin=8),
+                           epochs=4, error_gain=4, x1_impulse=2, gain_decay=0.5, margin=8),
 }
 
 

@@ -54,7 +54,8 @@ def build_parser():
     p.add_argument("--order", choices=ORDERS, default=None,
                    help="training schedule, for either learner (default: the method's; SpikingLR's Loihi rule uses "
                         "balanced)")
-    p.add_argument("--error-gain", type=int, default=None, help="Loihi rule: starting error gain (default 2)")
+    p.add_argument("--error-gain", type=int, default=None,
+                   help="Loihi rule: starting error gain (default: the method's: 4 for replay4ncl, 2 otherwise)")
     p.add_argument("--gain-decay", type=float, default=None,
                    help="Loihi rule: error gain multiplied by this after every epoch (Var.set; default: the "
                         "method's: 0.5 for replay4ncl and spikinglr, 1 for naive)")
@@ -68,7 +69,8 @@ def build_parser():
     p.add_argument("--x1-tau", type=int, default=None,
                    help="Loihi rule: time constant of the pre-synaptic trace, in steps (default 16)")
     p.add_argument("--x1-impulse", type=int, default=None,
-                   help="Loihi rule: the pre-synaptic trace's increment per spike (default 4)")
+                   help="Loihi rule: the pre-synaptic trace's increment per spike (default: the method's: 2 for "
+                        "replay4ncl, 4 otherwise)")
     p.add_argument("--vth-scale", type=float, default=None,
                    help="learning layer's threshold relative to the pretrained one (default: the method's)")
     p.add_argument("--buffer", default=None, help="replay an existing replay_buffer.npz instead of making one")
