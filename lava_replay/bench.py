@@ -17,8 +17,9 @@ import time
 import numpy as np
 
 from lava_replay import data_dir as resolve_data_dir
-from lava_replay.backends import run_config
+from lava_replay.backends import check_learning, run_config
 from lava_replay.cli import run_cli
+from lava_replay.continual import DEFAULT_LANES, DEFAULT_REPLAY_PER_CLASS, JobSettings, check_lr_layer
 from lava_replay.epoch_selection import SELECTIONS, check_selection
 from lava_replay.errors import LavaReplayError
 from lava_replay.fileio import atomic_write_json
@@ -153,7 +154,8 @@ def build_parser():
     spd.add_argument("--samples", type=int, default=512, help="test samples for the evaluation path")
     spd.add_argument("--train-samples", type=int, default=512, help="samples of the continual phase (1 epoch)")
     spd.add_argument("--stock-samples", type=int, default=64, help="samples through stock netx")
-    spd.add_argument("--lanes", type=int, default=None, help="samples per slot (default: as run)")
+    spd.add_argument("--lanes", type=int, default=DEFAULT_LANES,
+                     help=f"samples per slot (default {DEFAULT_LANES}, as run)")
     spd.add_argument("--no-spikedyn", action="store_true", help="skip SpikeDyn's fused vs reference steps/s")
     spd.add_argument("--data-dir", default=None)
     spd.add_argument("--seed", type=int, default=0)
@@ -163,13 +165,15 @@ def build_parser():
     cmp.add_argument("--learning", choices=("gradient", "loihi", "both"), default="gradient")
     cmp.add_argument("--seeds", type=int, nargs="+", default=[0])
     cmp.add_argument("--new-class", nargs="+", default=["0"], help="class(es) learned, one run each, or 'all'")
-    cmp.add_argument("--replay-per-class", type=int, nargs="+", default=None,
-                     help="latents per old class (default: as run); several values: accuracy against buffer size")
+    cmp.add_argument("--replay-per-class", type=int, nargs="+", default=[DEFAULT_REPLAY_PER_CLASS],
+                     help=f"latents per old class (default {DEFAULT_REPLAY_PER_CLASS}, as run); several values: "
+                          "accuracy against buffer size")
     cmp.add_argument("--eval-split", choices=("test", "val"), default="test")
     cmp.add_argument("--select-epoch", choices=SELECTIONS, default="last", help="as run's --select-epoch")
     cmp.add_argument("--lr-layer", type=int, default=3,
                      help="latent-replay layer (3: the output layer learns; 1, 2: --learning gradient only)")
-    cmp.add_argument("--lanes", type=int, default=None, help="samples per slot (default: as run)")
+    cmp.add_argument("--lanes", type=int, default=DEFAULT_LANES,
+                     help=f"samples per slot (default {DEFAULT_LANES}, as run)")
     cmp.add_argument("--backend", default="sim")
     cmp.add_argument("--data-dir", default=None)
     cmp.add_argument("--quick", action="store_true", help="the main job's quick setting for each run")
@@ -202,10 +206,8 @@ def speed_main(args):
     from lava_replay.data.protocols import load_shd_protocol, pretrain_classes
     from lava_replay.export import graded_input, pretrained_model
     from lava_replay.plots import speed_bars
-    from lava_replay.continual import DEFAULT_LANES
     from lava_replay.speed import bench_speed, markdown
 
-    args.lanes = DEFAULT_LANES if args.lanes is None else args.lanes
     for option in ("samples", "train_samples", "stock_samples", "lanes"):
         at_least("--" + option.replace("_", "-"), getattr(args, option))
     output_file(args.out)
@@ -232,8 +234,6 @@ def main(argv=None):
     args = build_parser().parse_args(argv)
     if args.bench == "compare":
         from lava_replay.compare import bench_compare
-        from lava_replay.backends import check_learning
-        from lava_replay.continual import DEFAULT_LANES, DEFAULT_REPLAY_PER_CLASS, JobSettings, check_lr_layer
         from lava_replay.model import ModelConfig
 
         classes = new_class_list(args.new_class)
@@ -242,8 +242,7 @@ def main(argv=None):
         for learning in learnings:
             check_learning(learning, args.backend)
             check_lr_layer(args.lr_layer, len(ModelConfig.hidden), learning)
-        sizes = args.replay_per_class or [DEFAULT_REPLAY_PER_CLASS]
-        args.lanes = DEFAULT_LANES if args.lanes is None else args.lanes
+        sizes = args.replay_per_class
         at_least("--replay-per-class", sizes)
         at_least("--lanes", args.lanes)
         check_selection(args.select_epoch, args.eval_split)

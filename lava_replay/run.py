@@ -23,6 +23,11 @@ from processes.plastic_learning_layer.process import ERROR_RULES
 QUICK = {"replay_per_class": 4, "eval_per_class": 3, "max_new": 24, "epochs": {"loihi": 1, "gradient": 30}}
 
 
+def method_defaults(field):
+    """A Strategy field's default per method, for --help: 'naive 2, spikinglr 2, replay4ncl 4'."""
+    return ", ".join(f"{name} {getattr(chosen, field)}" for name, chosen in STRATEGIES.items())
+
+
 def build_parser():
     """Command-line options of the main job."""
     p = argparse.ArgumentParser(prog="python -m lava_replay.run", description=__doc__,
@@ -55,22 +60,22 @@ def build_parser():
                    help="training schedule, for either learner (default: the method's; SpikingLR's Loihi rule uses "
                         "balanced)")
     p.add_argument("--error-gain", type=int, default=None,
-                   help="Loihi rule: starting error gain (default: the method's: 4 for replay4ncl, 2 otherwise)")
+                   help=f"Loihi rule: starting error gain (default: the method's: {method_defaults('error_gain')})")
     p.add_argument("--gain-decay", type=float, default=None,
                    help="Loihi rule: error gain multiplied by this after every epoch (Var.set; default: the "
-                        "method's: 0.5 for replay4ncl and spikinglr, 1 for naive)")
+                        f"method's: {method_defaults('gain_decay')})")
     p.add_argument("--error-rule", choices=ERROR_RULES, default=None,
                    help="Loihi rule: the output neurons' count error: the margin shortfall against the strongest "
                         "rival (default), against every rival inside the margin, or the softmax cross-entropy "
                         "error of every output")
     p.add_argument("--margin", type=int, default=None,
                    help="Loihi rule: spikes by which the labelled output must lead the others (default: the "
-                        "method's: 8 for replay4ncl, T/10 otherwise)")
+                        f"method's: {method_defaults('margin')})")
     p.add_argument("--x1-tau", type=int, default=None,
                    help="Loihi rule: time constant of the pre-synaptic trace, in steps (default 16)")
     p.add_argument("--x1-impulse", type=int, default=None,
-                   help="Loihi rule: the pre-synaptic trace's increment per spike (default: the method's: 2 for "
-                        "replay4ncl, 4 otherwise)")
+                   help="Loihi rule: the pre-synaptic trace's increment per spike (default: the method's: "
+                        f"{method_defaults('x1_impulse')})")
     p.add_argument("--vth-scale", type=float, default=None,
                    help="learning layer's threshold relative to the pretrained one (default: the method's)")
     p.add_argument("--buffer", default=None, help="replay an existing replay_buffer.npz instead of making one")
