@@ -49,7 +49,9 @@ class Strategy:
     1), error_rule (the neurons' count error: 'strongest_rival', 'all_rivals' or 'softmax', see ErrorLIF),
     margin (spikes by which the labelled class's neuron must out-spike the others), epochs, t_epoch / x1_tau /
     x1_impulse (learning-epoch length and pre-synaptic trace), loihi_order (the rule's schedule order where it
-    differs from the method's; "" = the method's order; an explicit order override sets both).
+    differs from the method's; "" = the method's order; an explicit order override sets both), average_every
+    (0: the last weights are kept; N > 0: the synaptic tag keeps a moving average of the weights, stepped by
+    1/128 of its gap on every N-th taught sample, and the averaged weights are kept).
     Gradient learner: learning_rate (Adamax step), lr_schedule ('constant', or 'cosine': the step annealed
     towards 0 along a half cosine over the epochs, set with Var.set before each), old_class_lr_scale (the old
     classes' weight rows learn at learning_rate times this), gradient_epochs, batch (taught samples per update),
@@ -71,6 +73,7 @@ class Strategy:
     x1_tau: int = 16
     x1_impulse: int = 4
     loihi_order: str = ""
+    average_every: int = 0
     learning_rate: float = 0.002
     lr_schedule: str = "constant"
     old_class_lr_scale: float = 1.0
@@ -113,7 +116,8 @@ def strategy(name, **overrides):
     chosen = replace(STRATEGIES[name], **overrides)
     problems = [f"{field} must be >= {low}, got {getattr(chosen, field)}"
                 for field, low in (("timesteps", 2), ("window", 1), ("epochs", 1), ("gradient_epochs", 1),
-                                   ("batch", 1), ("old_class_lr_scale", 0)) if getattr(chosen, field) < low]
+                                   ("batch", 1), ("old_class_lr_scale", 0), ("average_every", 0))
+                if getattr(chosen, field) < low]
     problems += [f"{field} must be > 0, got {getattr(chosen, field)}"
                  for field in ("vth_scale", "learning_rate", "loss_scale", "gain_decay")
                  if not getattr(chosen, field) > 0]
@@ -316,6 +320,7 @@ def run_learning(frozen, block, strat, learning, new_inputs, plan, buffer, new_c
     n_epochs = strat.epochs_for(learning)
     bounds = epoch_slot_bounds(n, n_epochs, teach.shape[1] if teach.ndim == 2 else 1)  # (slots, lanes) or (slots,)
     epoch_blocks = []
+    averaged = learning != "gradient" and strat.average_every > 0  # the Loihi rule's moving average is kept
     with LavaSession(layer, backend, learning=learning, reference=reference) as lava:
         for epoch, (first, end) in enumerate(zip([0] + bounds[:-1], bounds)):
             if epoch and strat.gain_decay != 1.0:
@@ -326,7 +331,7 @@ def run_learning(frozen, block, strat, learning, new_inputs, plan, buffer, new_c
                              disable=not progress, leave=False):
                 lava.run(min(chunk_slots, end - done) * slot)
             if every_epoch or epoch == n_epochs - 1:
-                epoch_blocks.append(read_block(layer, block))
+                epoch_blocks.append(read_block(layer, block, averaged))
         counts = layer.counts.get().astype(np.int64)
         hidden_activity = layer.hidden_activity.get().astype(np.int64) if len(block) > 1 else None
         if generator is not None:
@@ -342,9 +347,10 @@ def run_learning(frozen, block, strat, learning, new_inputs, plan, buffer, new_c
     return Learned(epoch_blocks[-1], counts, activity, seconds, epoch_blocks)
 
 
-def read_block(layer, block):
-    """The layers above the LR layer with the weights the running plastic `layer` holds now (Var.get)."""
-    weights = layer.weights.get().astype(np.int32)
+def read_block(layer, block, averaged=False):
+    """The layers above the LR layer with the weights the running plastic `layer` holds now (Var.get): its
+    weights, or with `averaged` (the Loihi rule's) their moving average."""
+    weights = (layer.weight_average if averaged else layer.weights).get().astype(np.int32)
     hidden_weights = layer.hidden_weights.get().astype(np.int32) if len(block) > 1 else np.zeros(0, np.int32)
     return learned_block(block, weights, hidden_weights)
 
@@ -390,10 +396,12 @@ def layer_arguments(block, strat, new_classes, seed, n_slots, lanes=None):
     plastic = block[-1]
     return dict(weights=initial_weights(plastic, new_classes), vth=learning_vth(plastic, strat),
                 decay_u=plastic["decay_u"], decay_v=plastic["decay_v"],
-                learning_rule=delta_rule(strat.lr_exp, slot, strat.t_epoch, strat.x1_tau, strat.x1_impulse, seed),
+                learning_rule=delta_rule(strat.lr_exp, slot, strat.t_epoch, strat.x1_tau, strat.x1_impulse, seed,
+                                         average=strat.average_every > 0),
                 timesteps=T, slot=slot, offset=offset, n_slots=n_slots, error_gain=strat.error_gain,
                 learning_rate=row_learning_rates(plastic, strat, new_classes), batch=strat.batch,
-                loss_scale=strat.loss_scale, lanes=lanes, error_rule=strat.error_rule, hidden=list(block[:-1]))
+                loss_scale=strat.loss_scale, lanes=lanes, error_rule=strat.error_rule, hidden=list(block[:-1]),
+                average_every=strat.average_every)
 
 
 def learning_graph(layer_args, margin, teach, new_source, buffer, replay_schedule):

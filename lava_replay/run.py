@@ -76,6 +76,10 @@ def build_parser():
     p.add_argument("--x1-impulse", type=int, default=None,
                    help="Loihi rule: the pre-synaptic trace's increment per spike (default: the method's: "
                         f"{method_defaults('x1_impulse')})")
+    p.add_argument("--average-every", type=int, default=None,
+                   help="Loihi rule: keep the moving average of the weights in the synapses' tag, stepped by 1/128 "
+                        "of its gap on every N-th taught sample, and use the averaged weights (0: the last weights; "
+                        f"default: the method's: {method_defaults('average_every')})")
     p.add_argument("--vth-scale", type=float, default=None,
                    help="learning layer's threshold relative to the pretrained one (default: the method's)")
     p.add_argument("--buffer", default=None, help="replay an existing replay_buffer.npz instead of making one")
@@ -186,6 +190,7 @@ def check_options(args):
     for option in ("learning_rate", "vth_scale", "gain_decay"):
         above_zero("--" + option.replace("_", "-"), getattr(args, option))
     at_least("--old-class-lr-scale", args.old_class_lr_scale, 0)
+    at_least("--average-every", args.average_every, 0)
     at_least("--timesteps", args.timesteps, 2)
     at_least("--epochs", args.epochs)
     check_selection(args.select_epoch, args.eval_split)
@@ -199,7 +204,7 @@ def check_options(args):
 
 
 STRATEGY_OPTIONS = ("learning_rate", "vth_scale", "lr_schedule", "old_class_lr_scale", "order", "error_gain",
-                    "gain_decay", "error_rule", "margin", "x1_tau", "x1_impulse")
+                    "gain_decay", "error_rule", "margin", "x1_tau", "x1_impulse", "average_every")
 
 
 def strategy_options(args):

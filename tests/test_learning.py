@@ -36,11 +36,12 @@ def latents_l2(layers):
 
 
 def _learn(layers, latents, learning, labels, lanes=None, learning_rate=0.0, error_gain=0, batch=3,
-           reference=False, lr_exp=-7, set_later=None, loop=False, lr_layer=3):
+           reference=False, lr_exp=-7, set_later=None, loop=False, lr_layer=3, average_every=0):
     """Teach the layers from lr_layer up latents by schedule, as the graph LatentReplaySource ->
     PlasticLearningLayer <- TeacherSource, or with loop=True as a LatentLearningLoop (even slots: new-class
     latents; odd slots: the same latents replayed from a 1:2 compressed buffer); set_later: {Var name: value}
-    set halfway (Var.set between runs); (counts, weights, hidden weights, hidden activity)."""
+    set halfway (Var.set between runs); (counts, weights, hidden weights, hidden activity), or with the Loihi
+    rule's weight average on (average_every > 0) (counts, weights, weight average)."""
     from processes.latent_replay_source.process import LatentReplaySource
     from processes.learning_loop.process import LatentLearningLoop
     from processes.plastic_learning_layer.process import PlasticLearningLayer
@@ -54,9 +55,10 @@ def _learn(layers, latents, learning, labels, lanes=None, learning_rate=0.0, err
         schedule, labels = schedule.reshape(-1, lanes), labels.reshape(-1, lanes)
     plastic = layers[3]
     layer_args = dict(weights=plastic["weight"], vth=plastic["vth"], decay_u=plastic["decay_u"],
-                      decay_v=plastic["decay_v"], learning_rule=delta_rule(lr_exp, slot, 4, 16, 4, 7), timesteps=T,
-                      slot=slot, offset=offset, n_slots=len(schedule), error_gain=error_gain,
-                      learning_rate=learning_rate, batch=batch, lanes=lanes, hidden=layers[lr_layer:3])
+                      decay_v=plastic["decay_v"], timesteps=T, slot=slot, offset=offset, n_slots=len(schedule),
+                      learning_rule=delta_rule(lr_exp, slot, 4, 16, 4, 7, average=average_every > 0),
+                      error_gain=error_gain, learning_rate=learning_rate, batch=batch, lanes=lanes,
+                      hidden=layers[lr_layer:3], average_every=average_every)
     if loop:
         replayed = (np.arange(n) % 2 == 1).reshape(schedule.shape)
         layer = LatentLearningLoop(new_samples=np.packbits(latents, axis=-1),
@@ -78,6 +80,8 @@ def _learn(layers, latents, learning, labels, lanes=None, learning_rate=0.0, err
             getattr(layer, name).set(value)
         lava.run((len(schedule) - half) * slot)
         counts, weights = layer.counts.get().reshape(n, -1), layer.weights.get()
+        if average_every:
+            return counts, weights, layer.weight_average.get()
         if lr_layer == 3:
             return counts, weights
         activity = layer.hidden_activity.get().reshape(n, -1)
@@ -96,6 +100,37 @@ def test_fused_loihi_rule_loop_equals_the_graph_of_processes(layers, latents):
     assert (weights_ref != layers[3]["weight"]).sum() > 20  # it learned
     assert np.array_equal(weights_fused, weights_ref)
     assert np.array_equal(counts_fused, counts_ref)
+
+
+@pytest.mark.timeout(300)
+def test_fused_loihi_rule_loop_with_weight_average_equals_the_graph_of_processes(layers, latents):
+    """With the synaptic tag averaging the weights (every 2nd taught sample, then every one after a Var.set), the
+    fused loop's weights, average and counts are the reference graph's (LearningDense's tag_1)."""
+    labels = np.array([3, 5, 7, 3, 5, 7, 11, 3, 5, 7])
+    kwargs = dict(error_gain=4, lr_exp=-4, set_later={"average_every": np.array([1])}, loop=True, average_every=2)
+    ref = _learn(layers, latents, "loihi", labels, reference=True, **kwargs)
+    fused = _learn(layers, latents, "loihi", labels, **kwargs)
+    counts, weights, average = ref
+    assert (average != layers[3]["weight"]).sum() > 5  # the average moved towards the learned weights
+    assert (average != weights).sum() > 20  # and lags them
+    for a, b in zip(fused, ref):
+        assert np.array_equal(a, b)
+
+
+@pytest.mark.timeout(300)
+def test_weight_average_is_a_moving_average_of_the_weights(layers, latents):
+    """The tag starts at the weights W1; with the weights set to 0 halfway (no learning: error gain 0), each of
+    the remaining taught samples moves it by 1/128 of its gap: after k of them it is W1 (127/128)^k, up to the
+    stochastic rounding."""
+    labels = np.tile([3, 5, 7, 11], 16)
+    w1 = layers[3]["weight"].astype(float)
+    _, weights, average = _learn(layers, latents, "loihi", labels, average_every=1,
+                                 set_later={"weights": np.zeros_like(layers[3]["weight"])})
+    decay = (127 / 128) ** (len(labels) // 2)
+    assert not weights.any()  # gain 0: the weights stay where they were set
+    assert abs((average * w1).sum() / (w1 * w1).sum() - decay) < 0.02
+    deviation = np.abs(average - decay * w1)  # sums of 32 stochastic roundings: std at most 2.8 units
+    assert deviation.mean() < 2.5 and deviation.max() <= 10
 
 
 @pytest.mark.timeout(300)
@@ -310,14 +345,18 @@ def test_learning_option_errors(capsys):
     assert "--margin must be >= 1, got 0" in capsys.readouterr().err
     assert run_cli(main, ["--learning", "loihi", "--x1-tau", "0", "--quick"]) == 2
     assert "--x1-tau must be >= 1, got 0" in capsys.readouterr().err
+    assert run_cli(main, ["--learning", "loihi", "--average-every", "-1", "--quick"]) == 2
+    assert "--average-every must be >= 0, got -1" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         main(["--learning", "hebbian"])
     from lava_replay.continual import strategy
     from lava_replay.run import build_parser, strategy_options
 
-    args = build_parser().parse_args(["--method", "spikinglr", "--margin", "6", "--x1-tau", "40", "--x1-impulse", "2"])
+    args = build_parser().parse_args(["--method", "spikinglr", "--margin", "6", "--x1-tau", "40", "--x1-impulse", "2",
+                                      "--average-every", "8"])
     chosen = strategy("spikinglr", **strategy_options(args))
     assert (chosen.margin, chosen.x1_tau, chosen.x1_impulse, chosen.order) == (6, 40, 2, "new_then_replay_by_class")
+    assert chosen.average_every == 8
     from lava_replay.backends import check_learning
     from lava_replay.errors import LavaReplayError
 

@@ -13,7 +13,8 @@ from processes.teacher_source.models import TeacherPayloads
 from processes.teacher_source.process import TeacherSource
 
 LAYER_PARAMETERS = ("weights", "vth", "decay_u", "decay_v", "learning_rule", "timesteps", "slot", "offset", "n_slots",
-                    "error_gain", "learning_rate", "batch", "loss_scale", "lanes", "error_rule", "hidden")
+                    "error_gain", "learning_rate", "batch", "loss_scale", "lanes", "error_rule", "hidden",
+                    "average_every")
 
 
 @implements(proc=LatentLearningLoop, protocol=LoihiProtocol)
@@ -33,7 +34,8 @@ class SubLatentLearningLoopModel(AbstractSubProcessModel):
         self.new.s_out.connect(self.layer.s_in)
         self.replayed.s_out.connect(self.layer.s_in)
         self.teacher.s_out.connect(self.layer.target_in)
-        for name in ("weights", "vth", "error_gain", "learning_rate", "counts", "hidden_weights", "hidden_activity"):
+        for name in ("weights", "vth", "error_gain", "weight_average", "average_every", "learning_rate", "counts",
+                     "hidden_weights", "hidden_activity"):
             getattr(proc.vars, name).alias(getattr(self.layer, name))
 
 

@@ -30,12 +30,12 @@ class LatentLearningLoop(AbstractProcess):
     margin : int
         The teacher's margin.
     weights, vth, decay_u, decay_v, learning_rule, timesteps, slot, offset, n_slots, error_gain, learning_rate,
-    batch, loss_scale, lanes, error_rule, hidden
+    batch, loss_scale, lanes, error_rule, hidden, average_every
         The PlasticLearningLayer's parameters.
 
     Vars
     ----
-    weights, vth, error_gain, learning_rate, counts, hidden_weights, hidden_activity
+    weights, vth, error_gain, weight_average, average_every, learning_rate, counts, hidden_weights, hidden_activity
         The PlasticLearningLayer's.
 
     Models: the SubProcessModel (reference, and what Loihi runs) is the graph of named processes; the leaf models
@@ -45,7 +45,7 @@ class LatentLearningLoop(AbstractProcess):
     def __init__(self, *, new_samples, new_schedule, replay_samples, replay_schedule, window, labels, margin,
                  weights, vth, decay_u, decay_v, learning_rule, timesteps, slot, offset, n_slots, error_gain=4,
                  learning_rate=0.002, batch=64, loss_scale=0.5, lanes=None, error_rule="strongest_rival",
-                 hidden=(), name=None):
+                 hidden=(), average_every=0, name=None):
         new_samples, new_schedule = checked_schedule(new_samples, timesteps, timesteps, new_schedule, slot, offset)
         replay_samples, replay_schedule = checked_schedule(replay_samples, stored_steps(timesteps, window),
                                                            timesteps, replay_schedule, slot, offset)
@@ -62,6 +62,7 @@ class LatentLearningLoop(AbstractProcess):
                          weights=weights, vth=vth, decay_u=decay_u, decay_v=decay_v, learning_rule=learning_rule,
                          timesteps=timesteps, slot=slot, offset=offset, n_slots=n_slots, error_gain=error_gain,
                          learning_rate=learning_rate, batch=batch, loss_scale=loss_scale, lanes=lanes,
-                         error_rule=error_rule, hidden=hidden, name=name)
-        for var, init in learner_vars(weights, vth, error_gain, learning_rate, n_slots, lanes, hidden).items():
+                         error_rule=error_rule, hidden=hidden, average_every=average_every, name=name)
+        for var, init in learner_vars(weights, vth, error_gain, learning_rate, n_slots, lanes, hidden,
+                                      average_every).items():
             setattr(self, var, Var(shape=init.shape, init=init))

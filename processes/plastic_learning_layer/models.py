@@ -15,8 +15,8 @@ from lava.proc.dense.process import LearningDense
 from lava.utils.weightutils import SignMode
 
 from processes.fixed_point import cuba_layers_step, cuba_step
-from processes.plastic_learning_layer.process import (ErrorLIF, PlasticLearningLayer, pack_hidden, pack_pairs,
-                                                     unpack_hidden)
+from processes.plastic_learning_layer.process import (AVERAGE_Y1, ErrorLIF, PlasticLearningLayer, pack_hidden,
+                                                     pack_pairs, unpack_hidden)
 from processes.teacher_source.process import COMPETITOR, decode_payloads
 from processes.slot_clock import check_teaching_step, slot_position, teaching_step
 
@@ -66,9 +66,10 @@ def output_error(count, target, rule):
 
 
 def error_neuron_step(model, a_in, target, decay_u, decay_v):
-    """One step of ErrorLIF's dynamics on a model with u, v, count, counts, vth, error_gain, error_rule and slot
-    timing: held at rest through the slot's offset, spikes counted over the sample, the count error sent at the
-    slot's last step. Returns (spikes, y2, y3)."""
+    """One step of ErrorLIF's dynamics on a model with u, v, count, counts, vth, error_gain, error_rule,
+    average_every, taught (taught slots so far) and slot timing: held at rest through the slot's offset, spikes
+    counted over the sample, the count error and the averaging gate sent at the slot's last step.
+    Returns (spikes, y1, y2, y3)."""
     slot_index, phase = slot_position(model.time_step, model.slot)
     if phase <= model.offset:
         model.u[:] = 0
@@ -80,7 +81,7 @@ def error_neuron_step(model, a_in, target, decay_u, decay_v):
     model.v[:] = v
     if phase < model.offset + model.timesteps:
         model.count += spikes
-    y2 = y3 = np.zeros(model.count.shape, np.int32)
+    y1 = y2 = y3 = np.zeros(model.count.shape, np.int32)
     check_teaching_step(target, phase, model.slot)
     if phase == teaching_step(model.slot):
         if slot_index < len(model.counts):
@@ -88,7 +89,12 @@ def error_neuron_step(model, a_in, target, decay_u, decay_v):
         error = model.error_gain[0] * output_error(model.count, target, model.error_rule)
         y2 = np.clip(error, 0, 127).astype(np.int32)
         y3 = np.clip(-error, 0, 127).astype(np.int32)
-    return spikes, y2, y3
+        if decode_payloads(target)[0] >= 0:
+            every = int(model.average_every[0])
+            if every > 0 and model.taught % every == 0:
+                y1 = np.full(model.count.shape, AVERAGE_Y1, np.int32)
+            model.taught += 1
+    return spikes, y1, y2, y3
 
 
 @implements(proc=ErrorLIF, protocol=LoihiProtocol)
@@ -112,6 +118,7 @@ class PyErrorLifModel(LearningNeuronModelFixed, PyLoihiProcessModel):
     vth: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=17)
     counts: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
     error_gain: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=8)
+    average_every: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
 
     def __init__(self, proc_params):
         super().__init__(proc_params)
@@ -122,15 +129,15 @@ class PyErrorLifModel(LearningNeuronModelFixed, PyLoihiProcessModel):
         shape = proc_params["shape"]
         self.count = np.zeros(shape, np.int32)
         self.no_spikes = np.zeros(shape, bool)
-        self.zeros = np.zeros(shape, np.int32)
+        self.taught = 0
 
     def run_spk(self):
         a_in = self.a_in.recv()
         target = self.a_third_factor_in.recv()
-        spikes, self.y2, self.y3 = error_neuron_step(self, a_in, target, int(self.du) + 1, int(self.dv))
+        spikes, self.y1, self.y2, self.y3 = error_neuron_step(self, a_in, target, int(self.du) + 1, int(self.dv))
         self.s_out.send(spikes)
         self.s_out_bap.send(self.no_spikes)
-        self.s_out_y1.send(self.zeros)
+        self.s_out_y1.send(self.y1)
         self.s_out_y2.send(self.y2)
         self.s_out_y3.send(self.y3)
 
@@ -144,11 +151,12 @@ class SubPlasticLearningLayerModel(AbstractSubProcessModel):
         one_sample_per_slot(p)
         n_out, n_in = p["weights"].shape
         rule = p["learning_rule"]
-        self.synapse = LearningDense(weights=p["weights"], learning_rule=rule, num_weight_bits=8, weight_exp=0)
+        self.synapse = LearningDense(weights=p["weights"], learning_rule=rule, num_weight_bits=8, weight_exp=0,
+                                     tag_1=p["weights"].copy())
         self.neuron = ErrorLIF(shape=(n_out,), du=p["decay_u"] - 1, dv=p["decay_v"], vth=np.array([p["vth"]]),
                                learning_rule=rule, timesteps=p["timesteps"], slot=p["slot"],
                                offset=p["offset"], n_slots=proc.counts.shape[0], error_gain=p["error_gain"],
-                               error_rule=p["error_rule"])
+                               error_rule=p["error_rule"], average_every=p["average_every"])
         proc.in_ports.s_in.connect(self.synapse.s_in)
         self.synapse.a_out.connect(self.neuron.a_in)
         proc.in_ports.target_in.connect(self.neuron.a_third_factor_in)
@@ -161,6 +169,8 @@ class SubPlasticLearningLayerModel(AbstractSubProcessModel):
         proc.vars.vth.alias(self.neuron.vth)
         proc.vars.error_gain.alias(self.neuron.error_gain)
         proc.vars.counts.alias(self.neuron.counts)
+        proc.vars.weight_average.alias(self.synapse.tag_1)
+        proc.vars.average_every.alias(self.neuron.average_every)
 
 
 def one_sample_per_slot(proc_params):
@@ -246,6 +256,8 @@ class PlasticLayerLeafModel(PyLoihiProcessModel):
     weights: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=8)
     vth: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=17)
     error_gain: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=8)
+    weight_average: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=9)
+    average_every: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
     learning_rate: np.ndarray = LavaPyType(np.ndarray, np.float64)
     counts: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
     hidden_weights: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=8)
@@ -409,10 +421,10 @@ class _LearningEngine(LearningConnectionModelBitApproximate, _EngineParams):
     """Lava's bit-approximate learning engine (the fixed-point LearningDense model's own code), driven in-process:
     its Vars are plain arrays initialised as LearningDense initialises them."""
 
-    def __init__(self, weights, learning_rule):
+    def __init__(self, weights, tag, learning_rule):
         n_out, n_in = weights.shape
         self.weights = weights.astype(np.int32)
-        self.tag_1 = np.zeros((n_out, n_in), np.int32)
+        self.tag_1 = tag.astype(np.int32)
         self.tag_2 = np.zeros((n_out, n_in), np.int32)
         for name, size in (("x0", n_in), ("tx", n_in), ("x1", n_in), ("x2", n_in),
                            ("y0", n_out), ("ty", n_out), ("y1", n_out), ("y2", n_out), ("y3", n_out)):
@@ -420,14 +432,26 @@ class _LearningEngine(LearningConnectionModelBitApproximate, _EngineParams):
         self.time_step = 0
         super().__init__({"learning_rule": learning_rule, "shape": (n_out, n_in),
                           "graded_spike_cfg": GradedSpikeCfg.USE_REGULAR_IMPULSE, "sign_mode": SignMode.MIXED})
+        series = [rule for rule in (learning_rule.dw, learning_rule.dd, learning_rule.dt) if rule is not None]
+        self.u_gated = learning_rule.decimate_exponent is not None and all(
+            product.dependency == "u" for rule in series for product in rule.products)
 
-    def step(self, time_step, s_in, y2, y3):
-        """What LearningDense's run_spk does with its inputs at `time_step` (pre spikes, no bAP, y1 = 0)."""
+    def _apply_learning_rules(self, x_traces_history, y_traces_history):
+        """Lava's, skipped in learning epochs where u_k = 0 if every product of the rule is gated by u_k: there
+        it adds 0 to each variable, which the rounding and saturation leave as it was (weights and tag within
+        their bounds), and the random stream is advanced by run_lrn all the same."""
+        rule = self._learning_rule
+        if self.u_gated and int(self.time_step / rule.t_epoch) % 2 ** rule.decimate_exponent:
+            return
+        super()._apply_learning_rules(x_traces_history, y_traces_history)
+
+    def step(self, time_step, s_in, y1, y2, y3):
+        """What LearningDense's run_spk does with its inputs at `time_step` (pre spikes, no bAP)."""
         self.time_step = time_step
         self._process_pre_spikes(s_in)
         self._update_trace_randoms()
         self._process_post_spikes(np.zeros(len(y2), bool))
-        self._set_y_traces(np.stack([np.zeros_like(y2), y2, y3]))
+        self._set_y_traces(np.stack([y1, y2, y3]))
         self._update_trace_randoms()
 
 
@@ -455,18 +479,21 @@ class LoihiRuleLearner(PlasticLayerLeafModel):
         self.v = np.zeros(n_out, np.int32)
         self.count = np.zeros(n_out, np.int32)
         self.a_buff = np.zeros(n_out, np.int64)
+        self.taught = 0
         self.engine = None
 
     def learn_step(self, x, target):
         x = x.astype(bool)
         if self.engine is None:
-            self.engine = _LearningEngine(self.weights, self.rule)
-        elif not np.array_equal(self.weights, self.engine.weights):  # set from outside between runs
+            self.engine = _LearningEngine(self.weights, self.weight_average, self.rule)
+        if not np.array_equal(self.weights, self.engine.weights):  # set from outside between runs
             self.engine.weights = self.weights.astype(np.int32)
+        if not np.array_equal(self.weight_average, self.engine.tag_1):
+            self.engine.tag_1 = self.weight_average.astype(np.int32)
         a_in = self.a_buff
         self.a_buff = self.engine.weights[:, x].sum(axis=1)
-        spikes, y2, y3 = error_neuron_step(self, a_in, target, self.decay_u, self.decay_v)
-        self.engine.step(self.time_step, x, y2, y3)
+        spikes, y1, y2, y3 = error_neuron_step(self, a_in, target, self.decay_u, self.decay_v)
+        self.engine.step(self.time_step, x, y1, y2, y3)
         return spikes
 
     def lrn_guard(self):
@@ -475,3 +502,4 @@ class LoihiRuleLearner(PlasticLayerLeafModel):
     def run_lrn(self):
         self.engine.run_lrn()
         self.weights[:] = self.engine.weights
+        self.weight_average[:] = self.engine.tag_1

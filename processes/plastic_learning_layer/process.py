@@ -12,6 +12,7 @@ from lava.proc.lif.process import LearningLIF
 
 
 ERROR_RULES = ("strongest_rival", "all_rivals", "softmax")
+AVERAGE_Y1 = 32  # y1 of an averaging step: with the rule's 2^-7 * y1 * (w - t), exactly (w - t) / 128 in fixed point
 
 
 def check_error_rule(rule):
@@ -71,12 +72,13 @@ def unpack_hidden(flat, hidden):
     return matrices
 
 
-def learner_vars(weights, vth, error_gain, learning_rate, n_slots, lanes, hidden=()):
+def learner_vars(weights, vth, error_gain, learning_rate, n_slots, lanes, hidden=(), average_every=0):
     """{Var name: initial value} of a plastic layer's Vars (PlasticLearningLayer's, and LatentLearningLoop's
     aliases of them)."""
     n_out = weights.shape[0]
     per_slot = (n_slots,) + (() if lanes is None else (lanes,))
     return {"weights": weights, "vth": np.array([vth]), "error_gain": np.array([error_gain]),
+            "weight_average": weights.copy(), "average_every": np.array([average_every]),
             "learning_rate": np.broadcast_to(np.asarray(learning_rate, np.float64), (n_out,)).copy(),
             "counts": np.zeros(per_slot + (n_out,), np.int32), "hidden_weights": pack_hidden(hidden),
             "hidden_activity": np.zeros(per_slot + (len(hidden),), np.int32)}
@@ -96,6 +98,9 @@ class ErrorLIF(LearningLIF):
         'softmax'          e_i = round(8 (onehot(L)_i - softmax(0.5 c)_i)) for every neuron i (the cross-entropy
                            error of pretraining's loss, graded over all outputs)
         y2 = min(error_gain * e, 127)+,   y3 = min(-error_gain * e, 127)+
+        y1 = 32 (AVERAGE_Y1) on every average_every-th taught slot (counted from the first), 0 otherwise and when
+             average_every = 0: the synapses' tag then steps its moving average of the weights
+             (lava_replay.learning_rule.weight_average_string)
 
     The population computes this together (a neuron needs the labelled neuron's count); on Loihi 2 the
     comparison would run on an embedded core.
@@ -110,20 +115,24 @@ class ErrorLIF(LearningLIF):
         Scale of the error sent (the rule's learning-rate factor).
     error_rule : str
         'strongest_rival' (default), 'all_rivals' or 'softmax', as above.
+    average_every : int
+        Taught slots per step of the weights' moving average (0: none).
 
     Vars (LearningLIF's, and)
     ----
     error_gain : (1,)
+    average_every : (1,)
     counts : (n_slots, neurons)
         Spike counts per slot.
     """
 
     def __init__(self, *, shape, du, dv, vth, learning_rule, timesteps, slot, offset, n_slots, error_gain,
-                 error_rule="strongest_rival", name=None):
+                 error_rule="strongest_rival", average_every=0, name=None):
         check_error_rule(error_rule)
         super().__init__(shape=shape, du=du, dv=dv, vth=vth, learning_rule=learning_rule, name=name,
                          timesteps=timesteps, slot=slot, offset=offset, error_rule=error_rule)
         self.error_gain = Var(shape=(1,), init=np.array([error_gain]))
+        self.average_every = Var(shape=(1,), init=np.array([average_every]))
         self.counts = Var(shape=(n_slots,) + tuple(shape), init=np.zeros((n_slots,) + tuple(shape), np.int32))
 
 
@@ -145,7 +154,9 @@ class PlasticLearningLayer(AbstractProcess):
 
       - 'fixed_pt' (SubProcessModel: LearningDense -> ErrorLIF) and 'fused' (the same in one OS process): the
         Loihi 3-factor margin rule once per sample, dW = 2^lr_exp * x1 * (y2 - y3), x1 the pre-synaptic trace
-        and y2 - y3 the neurons' error (ErrorLIF);
+        and y2 - y3 the neurons' error (ErrorLIF); with average_every > 0 (and a rule with the tag's dt,
+        learning_rule.delta_rule(average=True)) the synaptic tag A also follows the weights,
+        A <- A + (W - A) / 128 on every average_every-th taught sample (the averaged perceptron's weights);
       - 'floating_pt' (the papers' learning): surrogate-gradient BPTT of the cross-entropy of loss_scale * c
         through the dynamics above, Adamax (step learning_rate per output row) on float shadow weights after
         every `batch` taught samples, weights rounded back to the 8-bit grid; forward pass in the same fixed point.
@@ -177,6 +188,8 @@ class PlasticLearningLayer(AbstractProcess):
         Gradient learner: samples side by side per slot (ports and counts get a lane axis).
     error_rule : str
         Loihi rule: the neurons' count error, 'strongest_rival', 'all_rivals' or 'softmax' (ErrorLIF).
+    average_every : int
+        Loihi rule: taught samples per step of the weights' moving average (0: none; ErrorLIF).
     hidden : list of dict, optional
         Gradient learner: plastic layers between the latents and the output layer, each as FrozenSpikeGenerator's
         layers ("weight", "weight_rec" or None, "vth", "decay_u", "decay_v"); their thresholds stay.
@@ -195,6 +208,9 @@ class PlasticLearningLayer(AbstractProcess):
     weights : (outputs, inputs)
     vth : (1,)
     error_gain : (1,)
+    weight_average : (outputs, inputs)
+        Loihi rule: the moving average of the weights (the synaptic tag), starting at the weights.
+    average_every : (1,)
     learning_rate : (outputs,)
     counts : (n_slots[, lanes], outputs)
         Output spike counts per slot.
@@ -206,18 +222,19 @@ class PlasticLearningLayer(AbstractProcess):
 
     def __init__(self, *, weights, vth, decay_u, decay_v, learning_rule, timesteps, slot, offset, n_slots,
                  error_gain=4, learning_rate=0.002, batch=64, loss_scale=0.5, lanes=None,
-                 error_rule="strongest_rival", hidden=(), name=None):
+                 error_rule="strongest_rival", hidden=(), average_every=0, name=None):
         hidden = list(hidden)
         weights = check_layer_arguments(weights, timesteps, slot, offset, batch, lanes, error_rule, hidden)
         super().__init__(weights=weights, vth=vth, decay_u=decay_u, decay_v=decay_v, learning_rule=learning_rule,
                          timesteps=timesteps, slot=slot, offset=offset, n_slots=n_slots, error_gain=error_gain,
                          batch=batch, loss_scale=loss_scale, lanes=lanes, error_rule=error_rule, hidden=hidden,
-                         name=name)
+                         average_every=average_every, name=name)
         n_out = weights.shape[0]
         n_in = (hidden[0]["weight"] if hidden else weights).shape[1]
         lane = () if lanes is None else (lanes,)
         self.s_in = InPort(shape=lane + (n_in,))
         self.target_in = InPort(shape=lane + (n_out,))
         self.s_out = OutPort(shape=lane + (n_out,))
-        for var, init in learner_vars(weights, vth, error_gain, learning_rate, n_slots, lanes, hidden).items():
+        for var, init in learner_vars(weights, vth, error_gain, learning_rate, n_slots, lanes, hidden,
+                                      average_every).items():
             setattr(self, var, Var(shape=init.shape, init=init))
