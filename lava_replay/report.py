@@ -19,7 +19,8 @@ def op_counts(result):
     Inference: the whole network on each evaluation sample (spike counts measured by the Lava processes).
     Training: a new-class sample runs the whole network, a replayed latent only the layers above the LR layer;
     every training sample adds one update of each plastic synapse (the Loihi rule applies once per sample; the
-    same count is charged to the gradient learner so that methods compare on one model).
+    same count is charged to the gradient learner so that methods compare on one model), and the Loihi rule's
+    weight average one more every average_every samples (synapse_updates_per_sample).
     """
     layers, lr_layer, plan, learned = result.layers, result.settings.lr_layer, result.plan, result.learned
     T = result.strategy.timesteps
@@ -35,9 +36,18 @@ def op_counts(result):
         parts.append((replayed.sum(), _network_ops(layers[lr_layer:], block_spikes, T)))
     total = sum(n for n, _ in parts)
     train = add_ops(*[{k: v * n / total for k, v in ops.items()} for n, ops in parts])
-    train["synapse_updates"] = float(sum(np.size(layer[key]) for layer in layers[lr_layer:]
-                                         for key in ("weight", "weight_rec") if layer[key] is not None))
+    train["synapse_updates"] = synapse_updates_per_sample(layers[lr_layer:], result.strategy,
+                                                          result.settings.learning)
     return inference, train
+
+
+def synapse_updates_per_sample(plastic_layers, strat, learning):
+    """Updates of plastic synapses per taught sample: one of each, and with the Loihi rule's weight average
+    (average_every N) one more of each every N samples (the tag's step)."""
+    synapses = sum(np.size(layer[key]) for layer in plastic_layers for key in ("weight", "weight_rec")
+                   if layer[key] is not None)
+    averaging = 1.0 / strat.average_every if learning != "gradient" and strat.average_every else 0.0
+    return float(synapses * (1.0 + averaging))
 
 
 def execution_path(settings):

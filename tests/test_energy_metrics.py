@@ -22,6 +22,19 @@ def test_energy_by_hand():
     assert add_ops({"synops": 1.0}, {"synops": 2.0, "spikes": 1.0}) == {"spikes": 1.0, "synops": 3.0}
 
 
+def test_synapse_updates_by_hand():
+    from lava_replay.continual import strategy
+    from lava_replay.report import synapse_updates_per_sample
+
+    # a recurrent 3 x 4 layer (12 + 9 synapses) under a 2 x 3 output layer (6): 27 plastic synapses
+    layers = [{"weight": np.zeros((3, 4)), "weight_rec": np.zeros((3, 3))}, {"weight": np.zeros((2, 3)),
+                                                                              "weight_rec": None}]
+    plain, averaged = strategy("replay4ncl", average_every=0), strategy("replay4ncl", average_every=4)
+    assert synapse_updates_per_sample(layers, plain, "loihi") == 27
+    assert synapse_updates_per_sample(layers, averaged, "loihi") == 27 * 1.25  # the tag's step every 4th sample
+    assert synapse_updates_per_sample(layers, averaged, "gradient") == 27  # the gradient learner has no tag
+
+
 def test_accuracy_report_by_hand():
     labels = np.array([0, 0, 1, 1, 2, 2])
     before = np.array([1, 1, 1, 1, 2, 1])          # old classes 1, 2: 3 of 4 right; new class 0: none
