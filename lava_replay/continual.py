@@ -50,8 +50,9 @@ class Strategy:
     margin (spikes by which the labelled class's neuron must out-spike the others), epochs, t_epoch / x1_tau /
     x1_impulse (learning-epoch length and pre-synaptic trace), loihi_order (the rule's schedule order where it
     differs from the method's; "" = the method's order; an explicit order override sets both), average_every
-    (0: the last weights are kept; N > 0: the synaptic tag keeps a moving average of the weights, stepped by
-    1/128 of its gap on every N-th taught sample, and the averaged weights are kept).
+    (0: the last weights are kept; N > 0: over the last epoch the synaptic tag keeps a moving average of the
+    weights, starting at the weights the epoch starts with and stepped by 1/128 of its gap on every N-th taught
+    sample, and the averaged weights are kept).
     Gradient learner: learning_rate (Adamax step), lr_schedule ('constant', or 'cosine': the step annealed
     towards 0 along a half cosine over the epochs, set with Var.set before each), old_class_lr_scale (the old
     classes' weight rows learn at learning_rate times this), gradient_epochs, batch (taught samples per update),
@@ -325,13 +326,16 @@ def run_learning(frozen, block, strat, learning, new_inputs, plan, buffer, new_c
         for epoch, (first, end) in enumerate(zip([0] + bounds[:-1], bounds)):
             if epoch and strat.gain_decay != 1.0:
                 layer.error_gain.set(np.array([epoch_gain(strat, epoch)]))
+            if epoch and averaged and epoch == n_epochs - 1:  # the average starts with the last epoch
+                layer.weight_average.set(layer.weights.get())
+                layer.average_every.set(np.array([strat.average_every]))
             if epoch and learning == "gradient" and strat.lr_schedule != "constant":
                 layer.learning_rate.set(rates * epoch_lr_factor(strat, epoch, n_epochs))
             for done in tqdm(range(first, end, chunk_slots), desc=f"continual, {learning}, epoch {epoch + 1}",
                              disable=not progress, leave=False):
                 lava.run(min(chunk_slots, end - done) * slot)
             if every_epoch or epoch == n_epochs - 1:
-                epoch_blocks.append(read_block(layer, block, averaged))
+                epoch_blocks.append(read_block(layer, block, averaged and epoch == n_epochs - 1))
         counts = layer.counts.get().astype(np.int64)
         hidden_activity = layer.hidden_activity.get().astype(np.int64) if len(block) > 1 else None
         if generator is not None:
@@ -401,7 +405,7 @@ def layer_arguments(block, strat, new_classes, seed, n_slots, lanes=None):
                 timesteps=T, slot=slot, offset=offset, n_slots=n_slots, error_gain=strat.error_gain,
                 learning_rate=row_learning_rates(plastic, strat, new_classes), batch=strat.batch,
                 loss_scale=strat.loss_scale, lanes=lanes, error_rule=strat.error_rule, hidden=list(block[:-1]),
-                average_every=strat.average_every)
+                average_every=strat.average_every if strat.epochs == 1 else 0)  # run_learning: the last epoch
 
 
 def learning_graph(layer_args, margin, teach, new_source, buffer, replay_schedule):

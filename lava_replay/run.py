@@ -77,9 +77,9 @@ def build_parser():
                    help="Loihi rule: the pre-synaptic trace's increment per spike (default: the method's: "
                         f"{method_defaults('x1_impulse')})")
     p.add_argument("--average-every", type=int, default=None,
-                   help="Loihi rule: keep the moving average of the weights in the synapses' tag, stepped by 1/128 "
-                        "of its gap on every N-th taught sample, and use the averaged weights (0: the last weights; "
-                        f"default: the method's: {method_defaults('average_every')})")
+                   help="Loihi rule: over the last epoch, keep the moving average of the weights in the synapses' "
+                        "tag, stepped by 1/128 of its gap on every N-th taught sample, and use the averaged weights "
+                        f"(0: the last weights; default: the method's: {method_defaults('average_every')})")
     p.add_argument("--vth-scale", type=float, default=None,
                    help="learning layer's threshold relative to the pretrained one (default: the method's)")
     p.add_argument("--buffer", default=None, help="replay an existing replay_buffer.npz instead of making one")

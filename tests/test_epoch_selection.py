@@ -144,3 +144,24 @@ def test_an_epochs_weights_do_not_depend_on_the_epochs_after_it(t40_job_data):
                                       learned[2].epoch_blocks[epoch][-1]["weight"])
     weights = [block[-1]["weight"] for block in learned[3].epoch_blocks]
     assert not np.array_equal(weights[0], weights[1]) and not np.array_equal(weights[1], weights[2])
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(900)
+def test_loihi_rules_weight_average_covers_the_last_epoch(t40_job_data):
+    """With --average-every the Loihi rule's epochs before the last are the plain run's (the tag does not touch
+    the weights), and the weights kept are the last epoch's moving average, started at the weights it began with:
+    neither those nor the last weights, and nearer the last."""
+    from lava_replay.continual import JobSettings
+    from lava_replay.run import run_method
+
+    data, protocol, directory = t40_job_data
+    settings = JobSettings(learning="loihi", eval_split="val", progress=False)
+    runs = {every: run_method("replay4ncl", data, protocol, directory, settings, epochs=2, quick=True,
+                              error_gain=8, gain_decay=1.0, average_every=every)[1].learned for every in (0, 1)}
+    plain, averaged = ([block[-1]["weight"] for block in runs[every].epoch_blocks] for every in (0, 1))
+    np.testing.assert_array_equal(plain[0], averaged[0])
+    start, last, average = plain[0], plain[1], averaged[1]
+    assert not np.array_equal(average, last) and not np.array_equal(average, start)
+    assert np.square(average - last).sum() < np.square(start - last).sum()
+    np.testing.assert_array_equal(runs[1].block[-1]["weight"], average)

@@ -104,10 +104,12 @@ def test_fused_loihi_rule_loop_equals_the_graph_of_processes(layers, latents):
 
 @pytest.mark.timeout(300)
 def test_fused_loihi_rule_loop_with_weight_average_equals_the_graph_of_processes(layers, latents):
-    """With the synaptic tag averaging the weights (every 2nd taught sample, then every one after a Var.set), the
-    fused loop's weights, average and counts are the reference graph's (LearningDense's tag_1)."""
+    """With the synaptic tag averaging the weights (every 2nd taught sample, then, after Var.set of the average
+    and its period, every one), the fused loop's weights, average and counts are the reference graph's
+    (LearningDense's tag_1)."""
     labels = np.array([3, 5, 7, 3, 5, 7, 11, 3, 5, 7])
-    kwargs = dict(error_gain=4, lr_exp=-4, set_later={"average_every": np.array([1])}, loop=True, average_every=2)
+    restart = {"average_every": np.array([1]), "weight_average": layers[3]["weight"] // 2}
+    kwargs = dict(error_gain=4, lr_exp=-4, set_later=restart, loop=True, average_every=2)
     ref = _learn(layers, latents, "loihi", labels, reference=True, **kwargs)
     fused = _learn(layers, latents, "loihi", labels, **kwargs)
     counts, weights, average = ref
