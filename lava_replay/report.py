@@ -20,7 +20,7 @@ def op_counts(result):
     Training: a new-class sample runs the whole network, a replayed latent only the layers above the LR layer;
     every training sample adds one update of each plastic synapse (the Loihi rule applies once per sample; the
     same count is charged to the gradient learner so that methods compare on one model), and the Loihi rule's
-    weight average one more every average_every samples (synapse_updates_per_sample).
+    weight average one more every average_every samples of its last epoch (synapse_updates_per_sample).
     """
     layers, lr_layer, plan, learned = result.layers, result.settings.lr_layer, result.plan, result.learned
     T = result.strategy.timesteps
@@ -43,10 +43,11 @@ def op_counts(result):
 
 def synapse_updates_per_sample(plastic_layers, strat, learning):
     """Updates of plastic synapses per taught sample: one of each, and with the Loihi rule's weight average
-    (average_every N) one more of each every N samples (the tag's step)."""
+    (average_every N, over the last of E epochs) one more of each every N samples of the last epoch (the tag's
+    step), 1 / (N E) per sample of the phase."""
     synapses = sum(np.size(layer[key]) for layer in plastic_layers for key in ("weight", "weight_rec")
                    if layer[key] is not None)
-    averaging = 1.0 / strat.average_every if learning != "gradient" and strat.average_every else 0.0
+    averaging = 1.0 / (strat.average_every * strat.epochs) if learning != "gradient" and strat.average_every else 0.0
     return float(synapses * (1.0 + averaging))
 
 

@@ -29,9 +29,10 @@ def test_synapse_updates_by_hand():
     # a recurrent 3 x 4 layer (12 + 9 synapses) under a 2 x 3 output layer (6): 27 plastic synapses
     layers = [{"weight": np.zeros((3, 4)), "weight_rec": np.zeros((3, 3))}, {"weight": np.zeros((2, 3)),
                                                                               "weight_rec": None}]
-    plain, averaged = strategy("replay4ncl", average_every=0), strategy("replay4ncl", average_every=4)
+    plain = strategy("replay4ncl", average_every=0, epochs=2)
+    averaged = strategy("replay4ncl", average_every=4, epochs=2)
     assert synapse_updates_per_sample(layers, plain, "loihi") == 27
-    assert synapse_updates_per_sample(layers, averaged, "loihi") == 27 * 1.25  # the tag's step every 4th sample
+    assert synapse_updates_per_sample(layers, averaged, "loihi") == 27 * (1 + 1 / 8)  # every 4th of the last half
     assert synapse_updates_per_sample(layers, averaged, "gradient") == 27  # the gradient learner has no tag
 
 
