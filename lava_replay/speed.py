@@ -8,6 +8,7 @@
 Ratios are to (a) and to each path's reference; absolute figures vary between runs on a shared machine.
 """
 import time
+from dataclasses import replace
 
 import numpy as np
 
@@ -50,7 +51,7 @@ def bench_speed(data, protocol, model_path, samples=256, train_samples=256, stoc
     new_train = protocol.select("train", labels, protocol.new_classes)[:train_samples // 4]
     old_train = protocol.select("train", labels, protocol.pretrain_classes)
     stored = np.sort(rng.permutation(old_train)[:train_samples - len(new_train)])
-    strat = STRATEGIES["replay4ncl"]
+    strat = replace(STRATEGIES["replay4ncl"], epochs=1, gradient_epochs=1)  # one epoch of the plan, either learner
     buffer = LatentBuffer.from_latents(generate_latents(frozen, spikes[stored], T, lanes=lanes)[0], labels[stored],
                                        1, 3, "model", "sha")
     plan = training_plan(strat.order, len(new_train), labels[new_train], buffer.labels, 1, np.random.default_rng(seed))

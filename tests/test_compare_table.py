@@ -1,4 +1,8 @@
-"""The comparison bench: its table's units, and its options checked before any run."""
+"""The comparison bench: its table's units, and its options checked before any run; the speed bench's paths."""
+import json
+
+import pytest
+
 from lava_replay import bench
 from lava_replay.cli import run_cli
 from lava_replay.compare import markdown
@@ -59,3 +63,19 @@ def test_bench_compare_defaults_are_run_defaults(tmp_path, monkeypatch):
     assert run_cli(bench.main, ["compare", "--lanes", "1", "--replay-per-class", "64", "256",
                                 "--out", str(tmp_path / "cmp")]) == 0
     assert seen["settings"].lanes is None and seen["sizes"] == [64, 256]
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(900)
+def test_bench_speed_times_one_epoch_of_every_path(tmp_path):
+    """bench speed on a few samples: every continual path learns the one planned epoch (whatever the method's
+    epochs are), and the ratios are those of the timings."""
+    out = tmp_path / "speed.json"
+    assert bench.main(["speed", "--samples", "8", "--train-samples", "8", "--stock-samples", "2", "--lanes", "4",
+                       "--no-spikedyn", "--out", str(out)]) == 0
+    report = json.loads(out.read_text())
+    continual = report["continual"]
+    assert set(continual) == {"gradient_fast", "gradient_reference", "loihi_fast", "loihi_reference"}
+    assert {path["samples"] for path in continual.values()} == {8}
+    fast, ref = continual["loihi_fast"]["samples_per_s"], continual["loihi_reference"]["samples_per_s"]
+    assert report["ratios"]["continual_loihi_fast_vs_reference"] == pytest.approx(fast / ref)
