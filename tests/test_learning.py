@@ -113,8 +113,8 @@ def test_fused_loihi_rule_loop_with_weight_average_equals_the_graph_of_processes
     ref = _learn(layers, latents, "loihi", labels, reference=True, **kwargs)
     fused = _learn(layers, latents, "loihi", labels, **kwargs)
     counts, weights, average = ref
-    assert (average != layers[3]["weight"]).sum() > 5  # the average moved towards the learned weights
-    assert (average != weights).sum() > 20  # and lags them
+    assert (average != layers[3]["weight"] // 2).sum() > 50  # the average moved from where it was set
+    assert (average != weights).sum() > 500  # and lags the weights
     for a, b in zip(fused, ref):
         assert np.array_equal(a, b)
 
