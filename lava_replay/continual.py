@@ -406,7 +406,9 @@ def layer_arguments(block, strat, new_classes, seed, n_slots, lanes=None):
                 timesteps=T, slot=slot, offset=offset, n_slots=n_slots, error_gain=strat.error_gain,
                 learning_rate=row_learning_rates(plastic, strat, new_classes), batch=strat.batch,
                 loss_scale=strat.loss_scale, lanes=lanes, error_rule=strat.error_rule, hidden=list(block[:-1]),
-                average_every=strat.average_every if strat.epochs == 1 else 0)  # run_learning: the last epoch
+                # the average covers the last epoch: from the start of a one-epoch run; else run_learning starts it
+                # with Var.set (not possible before the first run)
+                average_every=strat.average_every if strat.epochs == 1 else 0)
 
 
 def learning_graph(layer_args, margin, teach, new_source, buffer, replay_schedule):

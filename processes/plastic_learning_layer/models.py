@@ -469,6 +469,8 @@ class LoihiRuleLearner(PlasticLayerLeafModel):
     (tested equal; used by the fused LatentLearningLoop).
     """
 
+    ENGINE_VARS = (("weights", "weights"), ("weight_average", "tag_1"))  # the layer's Vars the engine updates
+
     def __init__(self, proc_params):
         super().__init__(proc_params)
         one_sample_per_slot(proc_params)
@@ -486,10 +488,9 @@ class LoihiRuleLearner(PlasticLayerLeafModel):
         x = x.astype(bool)
         if self.engine is None:
             self.engine = _LearningEngine(self.weights, self.weight_average, self.rule)
-        if not np.array_equal(self.weights, self.engine.weights):  # set from outside between runs
-            self.engine.weights = self.weights.astype(np.int32)
-        if not np.array_equal(self.weight_average, self.engine.tag_1):
-            self.engine.tag_1 = self.weight_average.astype(np.int32)
+        for var, engine_var in self.ENGINE_VARS:  # a Var set from outside between runs
+            if not np.array_equal(getattr(self, var), getattr(self.engine, engine_var)):
+                setattr(self.engine, engine_var, getattr(self, var).astype(np.int32))
         a_in = self.a_buff
         self.a_buff = self.engine.weights[:, x].sum(axis=1)
         spikes, y1, y2, y3 = error_neuron_step(self, a_in, target, self.decay_u, self.decay_v)
@@ -501,5 +502,5 @@ class LoihiRuleLearner(PlasticLayerLeafModel):
 
     def run_lrn(self):
         self.engine.run_lrn()
-        self.weights[:] = self.engine.weights
-        self.weight_average[:] = self.engine.tag_1
+        for var, engine_var in self.ENGINE_VARS:
+            getattr(self, var)[:] = getattr(self.engine, engine_var)
