@@ -354,11 +354,11 @@ def test_learning_option_errors(capsys):
     from lava_replay.continual import strategy
     from lava_replay.run import build_parser, strategy_options
 
-    args = build_parser().parse_args(["--method", "spikinglr", "--margin", "6", "--x1-tau", "40", "--x1-impulse", "2",
-                                      "--average-every", "8"])
+    args = build_parser().parse_args(["--method", "spikinglr", "--margin", "6", "--x1-tau", "24", "--x1-impulse", "3",
+                                      "--average-every", "4"])
     chosen = strategy("spikinglr", **strategy_options(args))
-    assert (chosen.margin, chosen.x1_tau, chosen.x1_impulse, chosen.order) == (6, 40, 2, "new_then_replay_by_class")
-    assert chosen.average_every == 8
+    assert (chosen.margin, chosen.x1_tau, chosen.x1_impulse, chosen.order) == (6, 24, 3, "new_then_replay_by_class")
+    assert chosen.average_every == 4
     from lava_replay.backends import check_learning
     from lava_replay.errors import LavaReplayError
 
