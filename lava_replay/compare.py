@@ -56,6 +56,11 @@ def markdown(summary, learning, n_runs):
     def pct(x, unit="%"):
         return f"{100 * x['mean']:.2f} ± {100 * x['std']:.2f} {unit}"
 
+    def change(x):
+        """A reduction as 'N ± s % less', or '% more' where Replay4NCL's value is the larger."""
+        word, sign = ("less", 1) if x["mean"] >= 0 else ("more", -1)
+        return f"{pct({'mean': sign * x['mean'], 'std': x['std']})} {word}"
+
     def num(x, unit=""):
         return f"{x['mean']:.2f}{unit}" + (f" ± {x['std']:.2f}" if x["std"] else "")
 
@@ -76,14 +81,14 @@ def markdown(summary, learning, n_runs):
         f"| latency ratio, Lava wall-clock | 1× | {num(r['latency_ratio_wall'], '×')} | 4.88× |",
         f"| latency ratio, timesteps | 1× | {num(r['timestep_ratio'], '×')} | |",
         f"| bits per latent | {s['spikinglr']['bits_per_latent']['mean']:.0f} | "
-        f"{s['replay4ncl']['bits_per_latent']['mean']:.0f} ({pct(r['memory_bits_reduction'])} less) | 20 % less |",
+        f"{s['replay4ncl']['bits_per_latent']['mean']:.0f} ({change(r['memory_bits_reduction'])}) | 20 % less |",
         f"| latent buffer, packed bytes | {s['spikinglr']['latent_memory_bytes']['mean']:.0f} | "
-        f"{s['replay4ncl']['latent_memory_bytes']['mean']:.0f} ({pct(r['memory_reduction'])} less) | |",
+        f"{s['replay4ncl']['latent_memory_bytes']['mean']:.0f} ({change(r['memory_reduction'])}) | |",
         f"| training energy, µJ/sample (model) | {num(s['spikinglr']['training_uJ_per_sample'])} | "
-        f"{num(s['replay4ncl']['training_uJ_per_sample'])} ({pct(r['training_energy_reduction'])} less) | "
+        f"{num(s['replay4ncl']['training_uJ_per_sample'])} ({change(r['training_energy_reduction'])}) | "
         "36.43 % less |",
         f"| inference energy, µJ/sample (model) | {num(s['spikinglr']['inference_uJ_per_sample'])} | "
-        f"{num(s['replay4ncl']['inference_uJ_per_sample'])} ({pct(r['inference_energy_reduction'])} less) | |",
+        f"{num(s['replay4ncl']['inference_uJ_per_sample'])} ({change(r['inference_energy_reduction'])}) | |",
         f"| Lava continual phase, samples/s | {num(s['spikinglr']['continual_samples_per_s'])} | "
         f"{num(s['replay4ncl']['continual_samples_per_s'])} | |",
     ]

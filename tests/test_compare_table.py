@@ -25,6 +25,16 @@ def test_forgetting_is_given_in_percentage_points():
     assert row.count("3.51 ± 0.00 pp") == 2 and "%" not in row and "points)" not in row
 
 
+def test_a_larger_replay4ncl_cost_reads_as_more_not_negative_less():
+    summary = _summary(0.2)
+    summary["replay4ncl_vs_spikinglr"]["training_energy_reduction"] = {"mean": -0.3641, "std": 0.0013}
+    rows = {line.split("|")[1].strip(): line for line in markdown(summary, "loihi", 3).splitlines()
+            if line.startswith("| ")}
+    assert "(36.41 ± 0.13 % more)" in rows["training energy, µJ/sample (model)"]
+    assert "(20.00 ± 0.00 % less)" in rows["inference energy, µJ/sample (model)"]
+    assert "-" not in rows["training energy, µJ/sample (model)"].split("|")[3]
+
+
 def test_bench_output_is_checked_before_any_run(tmp_path, capsys):
     a_file = tmp_path / "taken"
     a_file.write_text("")
