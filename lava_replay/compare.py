@@ -58,8 +58,7 @@ def markdown(summary, learning, n_runs):
 
     def change(x):
         """A reduction as 'N ± s % less', or '% more' where Replay4NCL's value is the larger."""
-        word, sign = ("less", 1) if x["mean"] >= 0 else ("more", -1)
-        return f"{pct({'mean': sign * x['mean'], 'std': x['std']})} {word}"
+        return f"{pct({**x, 'mean': abs(x['mean'])})} {'less' if x['mean'] >= 0 else 'more'}"
 
     def num(x, unit=""):
         return f"{x['mean']:.2f}{unit}" + (f" ± {x['std']:.2f}" if x["std"] else "")
