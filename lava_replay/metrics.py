@@ -8,10 +8,12 @@ def predictions(counts):
 
 
 def accuracy_report(pred_before, pred_after, labels, old_classes, new_classes):
-    """Top-1 accuracy on old, new and all classes before and after learning; per class after; forgetting.
+    """Top-1 accuracy on old, new and all classes before and after learning; per class after; forgetting; where
+    the old classes went.
 
     forgetting = old-class accuracy before minus after (for one 19+1 step the literature's forgetting measure
-    reduces to this).
+    reduces to this). old_as_new = share of old-class samples predicted as a new class after learning (the rest
+    of 1 - old went to other old classes). confusion = {true class: {predicted class: samples}} after learning.
     """
     labels = np.asarray(labels)
     old = np.isin(labels, old_classes)
@@ -25,4 +27,8 @@ def accuracy_report(pred_before, pred_after, labels, old_classes, new_classes):
               "all_before": acc(pred_before, old | new)}
     report["forgetting"] = report["old_before"] - report["old"]
     report["per_class"] = {int(c): acc(pred_after, labels == c) for c in np.unique(labels)}
+    report["old_as_new"] = float(np.isin(pred_after[old], new_classes).mean()) if old.any() else float("nan")
+    report["confusion"] = {int(c): {int(p): int(n) for p, n in zip(*np.unique(pred_after[labels == c],
+                                                                            return_counts=True))}
+                           for c in np.unique(labels)}
     return report

@@ -90,7 +90,7 @@ def build_report(result, method, backend, seed, data_info, quick):
         "epochs": strat.epochs_for(settings.learning), "eval_split": settings.eval_split,
         "epoch_selection": epoch_selection(result),
         "accuracy": {k: acc[k] for k in ("old", "new", "all", "old_before", "new_before", "all_before",
-                                         "forgetting", "per_class")},
+                                         "forgetting", "per_class", "old_as_new", "confusion")},
         "samples": {"evaluation": n_eval, "continual": n_train,
                     "new_class_train": int(len(result.new_train))},
         "latent_memory": dict(memory, compression_window=strat.window if buffer is not None else None),

@@ -10,7 +10,7 @@ from lava_replay.compare import markdown
 
 def _summary(value):
     one = {"mean": value, "std": 0.0}
-    per_method = {"accuracy": {k: one for k in ("old", "new", "all", "old_before", "forgetting")}}
+    per_method = {"accuracy": {k: one for k in ("old", "new", "all", "old_before", "forgetting", "old_as_new")}}
     per_method.update({k: one for k in ("latent_memory_bytes", "bits_per_latent", "latency_ms_per_sample",
                                         "training_uJ_per_sample", "inference_uJ_per_sample",
                                         "continual_samples_per_s")})

@@ -45,3 +45,11 @@ def test_accuracy_report_by_hand():
     assert rep["new_before"] == 0.0 and rep["new"] == 0.5 and rep["all"] == 0.5
     assert rep["per_class"] == {0: 0.5, 1: 0.5, 2: 0.5}
     assert predictions(np.array([[0, 3, 3], [2, 0, 1]])).tolist() == [1, 0]
+
+
+def test_accuracy_report_splits_old_class_errors_into_new_and_old():
+    labels = np.array([0, 1, 1, 1, 2, 2, 2, 2])
+    after = np.array([0, 0, 1, 2, 2, 0, 1, 2])     # old: 3 of 7 right, 2 read as the new class 0, 2 as old
+    rep = accuracy_report(after, after, labels, [1, 2], [0])
+    assert rep["old"] == pytest.approx(3 / 7) and rep["old_as_new"] == pytest.approx(2 / 7)
+    assert rep["confusion"] == {0: {0: 1}, 1: {0: 1, 1: 1, 2: 1}, 2: {0: 1, 1: 1, 2: 2}}
