@@ -10,7 +10,7 @@ from lava_replay.fileio import atomic_write_json, atomic_write_text
 PAPER = {"spikinglr": {"old": 0.8622}, "replay4ncl": {"old": 0.9043},
          "latency_ratio": 4.88, "memory_reduction": 0.20, "energy_reduction": 0.3643}
 METHODS = ("spikinglr", "replay4ncl")
-ACCURACIES = ("old", "new", "all", "old_before", "forgetting", "old_as_new")
+ACCURACIES = ("old", "new", "all", "old_before", "all_before", "forgetting", "old_as_new")
 
 
 def pair_metrics(baseline, method):
@@ -75,6 +75,8 @@ def markdown(summary, learning, n_runs):
         f"| all-class top-1 | {pct(acc['spikinglr']['all'])} | {pct(acc['replay4ncl']['all'])} | |",
         f"| old-class top-1 before learning | {pct(acc['spikinglr']['old_before'])} | "
         f"{pct(acc['replay4ncl']['old_before'])} | |",
+        f"| all-class top-1 before learning | {pct(acc['spikinglr']['all_before'])} | "
+        f"{pct(acc['replay4ncl']['all_before'])} | |",
         f"| forgetting (old before − after) | {pct(acc['spikinglr']['forgetting'], 'pp')} | "
         f"{pct(acc['replay4ncl']['forgetting'], 'pp')} | |",
         f"| old-class samples read as the new class | {pct(acc['spikinglr']['old_as_new'])} | "

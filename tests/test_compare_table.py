@@ -10,7 +10,8 @@ from lava_replay.compare import markdown
 
 def _summary(value):
     one = {"mean": value, "std": 0.0}
-    per_method = {"accuracy": {k: one for k in ("old", "new", "all", "old_before", "forgetting", "old_as_new")}}
+    accuracies = ("old", "new", "all", "old_before", "all_before", "forgetting", "old_as_new")
+    per_method = {"accuracy": {k: one for k in accuracies}}
     per_method.update({k: one for k in ("latent_memory_bytes", "bits_per_latent", "latency_ms_per_sample",
                                         "training_uJ_per_sample", "inference_uJ_per_sample",
                                         "continual_samples_per_s")})
@@ -23,6 +24,17 @@ def test_forgetting_is_given_in_percentage_points():
     row = next(line for line in markdown(_summary(0.0351), "gradient", 1).splitlines()
                if line.startswith("| forgetting"))
     assert row.count("3.51 ± 0.00 pp") == 2 and "%" not in row and "points)" not in row
+
+
+def test_the_table_gives_the_all_class_accuracy_before_learning_and_what_the_new_class_took():
+    summary = _summary(0.5)
+    summary["spikinglr"] = dict(summary["spikinglr"], accuracy=dict(summary["spikinglr"]["accuracy"],
+                                                                    all_before={"mean": 0.8814, "std": 0.0},
+                                                                    old_as_new={"mean": 0.0517, "std": 0.01}))
+    rows = {line.split("|")[1].strip(): line for line in markdown(summary, "loihi", 3).splitlines()
+            if line.startswith("| ")}
+    assert "| 88.14 ± 0.00 % | 50.00 ± 0.00 % |" in rows["all-class top-1 before learning"]
+    assert "| 5.17 ± 1.00 % | 50.00 ± 0.00 % |" in rows["old-class samples read as the new class"]
 
 
 def test_a_larger_replay4ncl_cost_reads_as_more_not_negative_less():
