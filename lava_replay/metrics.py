@@ -26,9 +26,13 @@ def accuracy_report(pred_before, pred_after, labels, old_classes, new_classes):
               "old_before": acc(pred_before, old), "new_before": acc(pred_before, new),
               "all_before": acc(pred_before, old | new)}
     report["forgetting"] = report["old_before"] - report["old"]
-    report["per_class"] = {int(c): acc(pred_after, labels == c) for c in np.unique(labels)}
+    report["confusion"] = {int(c): confusion_row(pred_after[labels == c]) for c in np.unique(labels)}
+    report["per_class"] = {c: row.get(c, 0) / sum(row.values()) for c, row in report["confusion"].items()}
     report["old_as_new"] = float(np.isin(pred_after[old], new_classes).mean()) if old.any() else float("nan")
-    report["confusion"] = {int(c): {int(p): int(n) for p, n in zip(*np.unique(pred_after[labels == c],
-                                                                            return_counts=True))}
-                           for c in np.unique(labels)}
     return report
+
+
+def confusion_row(pred):
+    """{predicted class: samples} of one true class's predictions."""
+    classes, counts = np.unique(pred, return_counts=True)
+    return dict(zip(classes.tolist(), counts.tolist()))

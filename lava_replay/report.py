@@ -75,7 +75,6 @@ def build_report(result, method, backend, seed, data_info, quick):
     """The report.json dict of a continual job (fields as documented in the README)."""
     strat, settings = result.strategy, result.settings
     inference, training = op_counts(result)
-    acc = result.accuracy
     n_eval = len(result.eval_labels)
     n_train = len(result.plan.sources)
     wall = result.wall_seconds
@@ -89,8 +88,7 @@ def build_report(result, method, backend, seed, data_info, quick):
         "seed": seed, "quick": quick, "data": data_info, "strategy": asdict(strat),
         "epochs": strat.epochs_for(settings.learning), "eval_split": settings.eval_split,
         "epoch_selection": epoch_selection(result),
-        "accuracy": {k: acc[k] for k in ("old", "new", "all", "old_before", "new_before", "all_before",
-                                         "forgetting", "per_class", "old_as_new", "confusion")},
+        "accuracy": result.accuracy,
         "samples": {"evaluation": n_eval, "continual": n_train,
                     "new_class_train": int(len(result.new_train))},
         "latent_memory": dict(memory, compression_window=strat.window if buffer is not None else None),

@@ -5,19 +5,24 @@ import pytest
 
 from lava_replay import bench
 from lava_replay.cli import run_cli
-from lava_replay.compare import markdown
+from lava_replay.compare import ACCURACIES, markdown
 
 
 def _summary(value):
     one = {"mean": value, "std": 0.0}
-    accuracies = ("old", "new", "all", "old_before", "all_before", "forgetting", "old_as_new")
-    per_method = {"accuracy": {k: one for k in accuracies}}
+    per_method = {"accuracy": {k: one for k in ACCURACIES}}
     per_method.update({k: one for k in ("latent_memory_bytes", "bits_per_latent", "latency_ms_per_sample",
                                         "training_uJ_per_sample", "inference_uJ_per_sample",
                                         "continual_samples_per_s")})
     pair = {k: one for k in ("latency_ratio_wall", "timestep_ratio", "memory_bits_reduction", "memory_reduction",
                              "training_energy_reduction", "inference_energy_reduction")}
     return {"spikinglr": per_method, "replay4ncl": per_method, "replay4ncl_vs_spikinglr": pair}
+
+
+def _rows(summary, learning="loihi"):
+    """compare.md's rows by their first cell."""
+    return {line.split("|")[1].strip(): line for line in markdown(summary, learning, 3).splitlines()
+            if line.startswith("| ")}
 
 
 def test_forgetting_is_given_in_percentage_points():
@@ -31,8 +36,7 @@ def test_the_table_gives_the_all_class_accuracy_before_learning_and_what_the_new
     summary["spikinglr"] = dict(summary["spikinglr"], accuracy=dict(summary["spikinglr"]["accuracy"],
                                                                     all_before={"mean": 0.8814, "std": 0.0},
                                                                     old_as_new={"mean": 0.0517, "std": 0.01}))
-    rows = {line.split("|")[1].strip(): line for line in markdown(summary, "loihi", 3).splitlines()
-            if line.startswith("| ")}
+    rows = _rows(summary)
     assert "| 88.14 ± 0.00 % | 50.00 ± 0.00 % |" in rows["all-class top-1 before learning"]
     assert "| 5.17 ± 1.00 % | 50.00 ± 0.00 % |" in rows["old-class samples read as the new class"]
 
@@ -40,8 +44,7 @@ def test_the_table_gives_the_all_class_accuracy_before_learning_and_what_the_new
 def test_a_larger_replay4ncl_cost_reads_as_more_not_negative_less():
     summary = _summary(0.2)
     summary["replay4ncl_vs_spikinglr"]["training_energy_reduction"] = {"mean": -0.3641, "std": 0.0013}
-    rows = {line.split("|")[1].strip(): line for line in markdown(summary, "loihi", 3).splitlines()
-            if line.startswith("| ")}
+    rows = _rows(summary)
     assert "(36.41 ± 0.13 % more)" in rows["training energy, µJ/sample (model)"]
     assert "(20.00 ± 0.00 % less)" in rows["inference energy, µJ/sample (model)"]
     assert "-" not in rows["training energy, µJ/sample (model)"].split("|")[3]
