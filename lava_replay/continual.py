@@ -27,10 +27,12 @@ from lava_replay.epoch_selection import EpochChoice, accuracy_curve, best_epoch,
 from lava_replay.data.shd import is_graded
 from lava_replay.errors import LavaReplayError, process_arguments
 from lava_replay.fileio import file_sha256
+from lava_replay.imprint import imprinted_rows
 from lava_replay.lava_session import LavaSession
 from lava_replay.learning_rule import delta_rule
 from lava_replay.netx_params import read_layers
 from lava_replay.replay.buffer import LatentBuffer, replay_indices
+from lava_replay.replay.compression import as_stored
 from lava_replay.replay.schedule import NEW, ORDERS, training_schedule
 from processes.count_packing import COUNT_BITS, unpack_counts
 
@@ -46,13 +48,15 @@ class Strategy:
     vth_scale: plastic-layer threshold during and after continual learning, relative to the pretrained one.
     Loihi rule: lr_exp / error_gain (the rule's scale 2^lr_exp and the run-time error gain: together the
     learning rate), gain_decay (the error gain is multiplied by it after every epoch, with Var.set, never below
-    1), error_rule (the neurons' count error: 'strongest_rival', 'all_rivals' or 'softmax', see ErrorLIF),
+    1), old_class_gain (the old classes' rows' error gain relative to the new classes': 0 leaves them as
+    pretrained), error_rule (the neurons' count error: 'strongest_rival', 'all_rivals' or 'softmax', see ErrorLIF),
     margin (spikes by which the labelled class's neuron must out-spike the others), epochs, t_epoch / x1_tau /
     x1_impulse (learning-epoch length and pre-synaptic trace), loihi_order (the rule's schedule order where it
     differs from the method's; "" = the method's order; an explicit order override sets both), average_every
     (0: the last weights are kept; N > 0: over the last epoch the synaptic tag keeps a moving average of the
     weights, starting at the weights the epoch starts with and stepped by 1/128 of its gap on every N-th taught
-    sample, and the averaged weights are kept).
+    sample, and the averaged weights are kept), imprint (0: the new classes' rows start at 0; > 0: they start
+    imprinted from the latents, this many times as long as the old classes' rows, lava_replay.imprint).
     Gradient learner: learning_rate (Adamax step), lr_schedule ('constant', or 'cosine': the step annealed
     towards 0 along a half cosine over the epochs, set with Var.set before each), old_class_lr_scale (the old
     classes' weight rows learn at learning_rate times this), gradient_epochs, batch (taught samples per update),
@@ -67,6 +71,7 @@ class Strategy:
     lr_exp: int = -7
     error_gain: int = 2
     gain_decay: float = 1.0
+    old_class_gain: float = 1.0
     error_rule: str = "strongest_rival"
     epochs: int = 1
     margin: int = 4
@@ -75,6 +80,7 @@ class Strategy:
     x1_impulse: int = 4
     loihi_order: str = ""
     average_every: int = 0
+    imprint: float = 0.0
     learning_rate: float = 0.002
     lr_schedule: str = "constant"
     old_class_lr_scale: float = 1.0
@@ -120,7 +126,8 @@ def strategy(name, **overrides):
     chosen = replace(STRATEGIES[name], **overrides)
     problems = [f"{field} must be >= {low}, got {getattr(chosen, field)}"
                 for field, low in (("timesteps", 2), ("window", 1), ("epochs", 1), ("gradient_epochs", 1),
-                                   ("batch", 1), ("old_class_lr_scale", 0), ("average_every", 0))
+                                   ("batch", 1), ("old_class_lr_scale", 0), ("average_every", 0),
+                                   ("imprint", 0), ("old_class_gain", 0))
                 if getattr(chosen, field) < low]
     problems += [f"{field} must be > 0, got {getattr(chosen, field)}"
                  for field in ("vth_scale", "learning_rate", "loss_scale", "gain_decay")
@@ -277,10 +284,12 @@ class Learned:
         return self.block[-1]["weight"]
 
 
-def run_learning(frozen, block, strat, learning, new_inputs, plan, buffer, new_classes, seed, backend, lanes,
-                 progress, chunk_slots=64, every_epoch=False):
-    """Build and run the continual graph (module docstring); returns what it learned (Learned), with the weights
-    of every epoch when every_epoch is set (else of the last one only).
+def run_learning(frozen, block, strat, learning, new_inputs, new_labels, plan, buffer, new_classes, seed, backend,
+                 lanes, progress, chunk_slots=64, every_epoch=False):
+    """Build and run the continual graph (module docstring) on the new-class samples new_inputs (their classes
+    new_labels) and the buffer; returns what it learned (Learned), with the weights of every epoch when every_epoch
+    is set (else of the last one only). With the Loihi rule and strat.imprint > 0 the new classes' rows start
+    imprinted (new_class_rows).
 
     Default: the FrozenSpikeGenerator makes the new-class samples' latents first, `lanes` per slot, and one
     LatentLearningLoop learns from them and the replayed latents, its sources, teacher and learner fused in one
@@ -299,14 +308,18 @@ def run_learning(frozen, block, strat, learning, new_inputs, plan, buffer, new_c
     reference = lanes is None
     new_schedule = np.where(plan.from_new, plan.indices, -1)
     replay_schedule = np.where(plan.from_new, -1, plan.indices)
+    new_rows = None
+    if not reference or (learning != "gradient" and strat.imprint):
+        new_latents, new_activity = generate_latents(frozen, new_inputs, T, backend, lanes=lanes or DEFAULT_LANES)
+        if learning != "gradient" and strat.imprint:
+            new_rows = new_class_rows(strat, block, new_classes, new_latents, new_labels, buffer)
     if reference:
         teach = plan.labels
         with process_arguments():
             generator = new_sample_generator(frozen, new_inputs, plan, T)
-            layer = learning_graph(layer_arguments(block, strat, new_classes, seed, len(teach)), strat.margin,
-                                   teach, generator, buffer, replay_schedule)
+            layer = learning_graph(layer_arguments(block, strat, new_classes, seed, len(teach), new_rows=new_rows),
+                                   strat.margin, teach, generator, buffer, replay_schedule)
     else:
-        new_latents, new_activity = generate_latents(frozen, new_inputs, T, backend, lanes=lanes)
         slot_lanes = lanes if learning == "gradient" else None
         per_slot = (lambda indices: lane_schedule(indices, slot_lanes)) if slot_lanes else np.asarray
         teach = per_slot(plan.labels)
@@ -318,7 +331,8 @@ def run_learning(frozen, block, strat, learning, new_inputs, plan, buffer, new_c
                                        replay_schedule=per_slot(replay_schedule),
                                        window=buffer.window if buffer is not None else 1, labels=teach,
                                        margin=strat.margin,
-                                       **layer_arguments(block, strat, new_classes, seed, len(teach), slot_lanes))
+                                       **layer_arguments(block, strat, new_classes, seed, len(teach), slot_lanes,
+                                                         new_rows))
         generator = None
     rates = row_learning_rates(block[-1], strat, new_classes)
     n_epochs = strat.epochs_for(learning)
@@ -328,7 +342,7 @@ def run_learning(frozen, block, strat, learning, new_inputs, plan, buffer, new_c
     with LavaSession(layer, backend, learning=learning, reference=reference) as lava:
         for epoch, (first, end) in enumerate(zip([0] + bounds[:-1], bounds)):
             if epoch and strat.gain_decay != 1.0:
-                layer.error_gain.set(np.array([epoch_gain(strat, epoch)]))
+                layer.error_gain.set(row_gains(strat, epoch, block[-1], new_classes))
             if epoch and averaged and epoch == n_epochs - 1:  # the average starts with the last epoch
                 layer.weight_average.set(layer.weights.get())
                 layer.average_every.set(np.array([strat.average_every]))
@@ -394,18 +408,19 @@ def new_sample_generator(frozen, new_inputs, plan, T):
     return generator
 
 
-def layer_arguments(block, strat, new_classes, seed, n_slots, lanes=None):
+def layer_arguments(block, strat, new_classes, seed, n_slots, lanes=None, new_rows=None):
     """The PlasticLearningLayer's arguments for a strategy: the pretrained layers above the LR layer (output last,
-    the layers below it `hidden`), the output's new-class rows re-initialised, the strategy's threshold, rule and
-    learning rates."""
+    the layers below it `hidden`), the output's new-class rows re-initialised (to new_rows where given), the
+    strategy's threshold, rule and learning rates."""
     T = strat.timesteps
     slot, offset = slot_timing(T)
     plastic = block[-1]
-    return dict(weights=initial_weights(plastic, new_classes), vth=learning_vth(plastic, strat),
+    return dict(weights=initial_weights(plastic, new_classes, new_rows), vth=learning_vth(plastic, strat),
                 decay_u=plastic["decay_u"], decay_v=plastic["decay_v"],
                 learning_rule=delta_rule(strat.lr_exp, slot, strat.t_epoch, strat.x1_tau, strat.x1_impulse, seed,
                                          average=strat.average_every > 0),
-                timesteps=T, slot=slot, offset=offset, n_slots=n_slots, error_gain=strat.error_gain,
+                timesteps=T, slot=slot, offset=offset, n_slots=n_slots,
+                error_gain=row_gains(strat, 0, plastic, new_classes),
                 learning_rate=row_learning_rates(plastic, strat, new_classes), batch=strat.batch,
                 loss_scale=strat.loss_scale, lanes=lanes, error_rule=strat.error_rule, hidden=list(block[:-1]),
                 # the average covers the last epoch: from the start of a one-epoch run; else run_learning starts it
@@ -438,6 +453,15 @@ def epoch_gain(strat, epoch):
     return max(1, round(strat.error_gain * strat.gain_decay ** epoch))
 
 
+def row_gains(strat, epoch, plastic, new_classes):
+    """The Loihi rule's error gain per output row in epoch `epoch`: epoch_gain for the new classes' rows, that times
+    old_class_gain (rounded; 0 freezes them) for the old ones."""
+    gain = epoch_gain(strat, epoch)
+    gains = np.full(plastic["weight"].shape[0], round(gain * strat.old_class_gain), np.int32)
+    gains[list(new_classes)] = gain
+    return gains
+
+
 def epoch_lr_factor(strat, epoch, n_epochs):
     """The gradient learner's step in epoch `epoch` (0-based) of n_epochs, relative to learning_rate: 1 throughout
     ('constant'), or (1 + cos(pi * epoch / n_epochs)) / 2 ('cosine')."""
@@ -446,12 +470,24 @@ def epoch_lr_factor(strat, epoch, n_epochs):
     return 1.0
 
 
-def initial_weights(plastic, new_classes):
+def initial_weights(plastic, new_classes, new_rows=None):
     """The learning layer's weights at the start of the continual phase: the pretrained ones with the new classes'
-    rows at 0 (SpikingLR re-initialises them near 0)."""
+    rows at 0 (SpikingLR re-initialises them near 0) or, where given, at new_rows."""
     weights = np.array(plastic["weight"], dtype=np.int32)
-    weights[list(new_classes)] = 0
+    weights[list(new_classes)] = 0 if new_rows is None else new_rows
     return weights
+
+
+def new_class_rows(strat, block, new_classes, new_latents, new_labels, buffer):
+    """The new classes' starting rows imprinted (lava_replay.imprint, strat.imprint times the old rows' length)
+    from the new-class latents and the buffer's, both as the buffer stores them."""
+    if buffer is None:
+        raise LavaReplayError(f"{strat.name} replays nothing, so it cannot imprint (the old classes' latents are "
+                              "the buffer's); set imprint to 0")
+    counts = np.concatenate([as_stored(new_latents, buffer.window).sum(axis=-1), buffer.latents().sum(axis=-1)])
+    labels = np.concatenate([new_labels, buffer.labels])
+    old = np.setdiff1d(np.arange(block[-1]["weight"].shape[0]), new_classes)
+    return imprinted_rows(counts, labels, new_classes, block[-1]["weight"][old], strat.imprint)
 
 
 def row_learning_rates(plastic, strat, new_classes):
@@ -617,7 +653,7 @@ def continual_job(model_path, data, protocol, strat, settings=None, buffer=None)
     replay_labels = buffer.labels if buffer is not None else np.zeros(0, np.int64)
     plan = training_plan(strat.order_for(s.learning), len(new_train), labels[new_train], replay_labels,
                          strat.epochs_for(s.learning), rng)
-    learned = run_learning(frozen, block, strat, s.learning, spikes[new_train], plan, buffer,
+    learned = run_learning(frozen, block, strat, s.learning, spikes[new_train], labels[new_train], plan, buffer,
                            protocol.new_classes, s.seed, s.backend, s.lanes, s.progress,
                            every_epoch=s.select_epoch == "best-val" or s.eval_split == "val")
     wall.continual = learned.seconds

@@ -64,6 +64,9 @@ def build_parser():
     p.add_argument("--gain-decay", type=float, default=None,
                    help="Loihi rule: error gain multiplied by this after every epoch (Var.set; default: the "
                         f"method's: {method_defaults('gain_decay')})")
+    p.add_argument("--old-class-gain", type=float, default=None,
+                   help="Loihi rule: the old classes' rows' error gain relative to the new classes' (0: they stay "
+                        f"as pretrained; default: the method's: {method_defaults('old_class_gain')})")
     p.add_argument("--error-rule", choices=ERROR_RULES, default=None,
                    help="Loihi rule: the output neurons' count error: the margin shortfall against the strongest "
                         "rival (default), against every rival inside the margin, or the softmax cross-entropy "
@@ -80,6 +83,10 @@ def build_parser():
                    help="Loihi rule: over the last epoch, keep the moving average of the weights in the synapses' "
                         "tag, stepped by 1/128 of its gap on every N-th taught sample, and use the averaged weights "
                         f"(0: the last weights; default: the method's: {method_defaults('average_every')})")
+    p.add_argument("--imprint", type=float, default=None,
+                   help="Loihi rule: start the new classes' rows imprinted from the latents (their mean count less "
+                        "the mean of all classes'), this many times as long as the old classes' rows (0: at zero; "
+                        f"default: the method's: {method_defaults('imprint')})")
     p.add_argument("--vth-scale", type=float, default=None,
                    help="learning layer's threshold relative to the pretrained one (default: the method's)")
     p.add_argument("--buffer", default=None, help="replay an existing replay_buffer.npz instead of making one")
@@ -192,6 +199,8 @@ def check_options(args):
         above_zero("--" + option.replace("_", "-"), getattr(args, option))
     at_least("--old-class-lr-scale", args.old_class_lr_scale, 0)
     at_least("--average-every", args.average_every, 0)
+    at_least("--imprint", args.imprint, 0)
+    at_least("--old-class-gain", args.old_class_gain, 0)
     at_least("--timesteps", args.timesteps, 2)
     at_least("--epochs", args.epochs)
     check_selection(args.select_epoch, args.eval_split)
@@ -205,7 +214,8 @@ def check_options(args):
 
 
 STRATEGY_OPTIONS = ("learning_rate", "vth_scale", "lr_schedule", "old_class_lr_scale", "order", "error_gain",
-                    "gain_decay", "error_rule", "margin", "x1_tau", "x1_impulse", "average_every")
+                    "gain_decay", "error_rule", "margin", "x1_tau", "x1_impulse", "average_every",
+                    "imprint", "old_class_gain")
 
 
 def strategy_options(args):

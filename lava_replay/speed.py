@@ -57,8 +57,8 @@ def bench_speed(data, protocol, model_path, samples=256, train_samples=256, stoc
     plan = training_plan(strat.order, len(new_train), labels[new_train], buffer.labels, 1, np.random.default_rng(seed))
     continual = {}
     for learning, k in (("gradient", lanes), ("gradient", None), ("loihi", lanes), ("loihi", None)):
-        learned = run_learning(frozen, block, strat, learning, spikes[new_train].astype(bool), plan, buffer,
-                               protocol.new_classes, seed, "sim", k, progress=False)
+        learned = run_learning(frozen, block, strat, learning, spikes[new_train].astype(bool), labels[new_train],
+                               plan, buffer, protocol.new_classes, seed, "sim", k, progress=False)
         name = f"{learning}_{'fast' if k else 'reference'}"
         continual[name] = {"samples": len(plan.sources), "seconds": learned.seconds,
                            "samples_per_s": len(plan.sources) / learned.seconds}

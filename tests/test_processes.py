@@ -129,7 +129,7 @@ def test_threshold_and_learning_rate_updates_take_effect_between_runs():
     with LavaSession(plastic) as lava:
         lava.run(2 * slot)
         frozen = plastic.weights.get()
-        plastic.error_gain.set(np.array([4]))
+        plastic.error_gain.set(np.full(20, 4))
         lava.run(slot)
         learned = plastic.weights.get()
         lava.run(slot)
@@ -155,6 +155,28 @@ def test_delta_rule_moves_counts_toward_targets():
 
     assert shortfall(10, 7) + shortfall(11, 9) < shortfall(0, 7) + shortfall(1, 9)
     assert counts[10].argmax() == 7 and counts[11].argmax() == 9
+
+
+@pytest.mark.timeout(300)
+def test_a_zero_error_gain_leaves_its_neurons_row_alone():
+    """Per-neuron error gains: with gain 0 on every row but the taught classes', only those rows learn (the rivals
+    the margin rule depresses with one gain for all stay as pretrained)."""
+    layers = read_layers(NET40)
+    latents, _ = generate_latents(layers[:3], _inputs(2, seed=5, classes=[0, 10]), T)
+    labels = np.tile([7, 9], 6)
+    start = layers[3]["weight"]
+    taught = np.zeros(20, int)
+    taught[[7, 9]] = 4
+    learned = {}
+    for name, gain in (("taught rows", taught), ("all rows", 4)):
+        plastic, slot = _replay_graph(latents, labels, layers[3], None, gain, 12)
+        with LavaSession(plastic) as lava:
+            lava.run(12 * slot)
+            learned[name] = plastic.weights.get()
+    others = np.setdiff1d(np.arange(20), [7, 9])
+    assert np.array_equal(learned["taught rows"][others], start[others])
+    assert (learned["taught rows"][[7, 9]] != start[[7, 9]]).sum() > 20
+    assert (learned["all rows"][others] != start[others]).sum() > 20
 
 
 @pytest.mark.timeout(120)
@@ -201,6 +223,16 @@ def test_error_gain_decays_per_epoch_but_not_below_one():
     strat = strategy("replay4ncl", error_gain=4, gain_decay=0.5)
     assert [epoch_gain(strat, e) for e in range(4)] == [4, 2, 1, 1]
     assert epoch_gain(strategy("replay4ncl", error_gain=4, gain_decay=1.0), 3) == 4
+
+
+def test_old_class_rows_get_their_share_of_the_error_gain():
+    from lava_replay.continual import row_gains, strategy
+
+    plastic = {"weight": np.zeros((5, 3))}
+    strat = strategy("spikinglr", error_gain=4, gain_decay=0.5, old_class_gain=0.5)
+    assert row_gains(strat, 0, plastic, [1, 3]).tolist() == [2, 4, 2, 4, 2]
+    assert row_gains(strat, 1, plastic, [1, 3]).tolist() == [1, 2, 1, 2, 1]
+    assert row_gains(strategy("spikinglr", old_class_gain=0), 2, plastic, [0]).tolist() == [1, 0, 0, 0, 0]
 
 
 def test_loihi_rule_order_is_per_learner_unless_given():

@@ -87,6 +87,7 @@ NO_DATA = ["--data-dir", "/nonexistent/lava-replay-data"]  # an option checked t
     (["--lr-layer", "0"], "--lr-layer 0 would replay raw input spikes"),
     (["--protocol", "nope"], "unknown protocol 'nope' (--protocol)"),
     (["--new-class", "20"], "--new-class must name distinct classes in 0..19"),
+    (["--imprint", "-0.5"], "--imprint must be >= 0, got -0.5"),
 ])
 def test_bad_options_fail_before_any_data_is_read(argv, message, capsys):
     assert run_cli(main, argv + NO_DATA) == 2

@@ -7,7 +7,7 @@ window 1, so the saving comes from the smaller T.
 import numpy as np
 
 from lava_replay.errors import LavaReplayError
-from processes.spike_packing import stored_steps
+from processes.spike_packing import decompress, stored_steps
 
 
 def compress(spikes, window):
@@ -26,3 +26,10 @@ def compress(spikes, window):
 def bits_per_sample(neurons, steps, window):
     """Bits of one stored latent sample at 1 bit per (neuron, stored step)."""
     return neurons * stored_steps(steps, window)
+
+
+def as_stored(spikes, window):
+    """Spikes (..., T) as the buffer stores and replays them: compressed over `window` steps, then decompressed
+    (one spike at each window's first step)."""
+    spikes = np.asarray(spikes, dtype=bool)
+    return decompress(compress(spikes, window), window, spikes.shape[-1])

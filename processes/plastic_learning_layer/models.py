@@ -86,7 +86,7 @@ def error_neuron_step(model, a_in, target, decay_u, decay_v):
     if phase == teaching_step(model.slot):
         if slot_index < len(model.counts):
             model.counts[slot_index] = model.count
-        error = model.error_gain[0] * output_error(model.count, target, model.error_rule)
+        error = model.error_gain * output_error(model.count, target, model.error_rule)
         y2 = np.clip(error, 0, 127).astype(np.int32)
         y3 = np.clip(-error, 0, 127).astype(np.int32)
         if decode_payloads(target)[0] >= 0:

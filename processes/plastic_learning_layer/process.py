@@ -72,12 +72,20 @@ def unpack_hidden(flat, hidden):
     return matrices
 
 
+def per_neuron_gain(error_gain, n_out):
+    """The error gain of each of n_out neurons: an int for all, or one per neuron (ValueError otherwise)."""
+    gains = np.asarray(error_gain, np.int32)
+    if gains.ndim > 1 or gains.size not in (1, n_out):
+        raise ValueError(f"error_gain must be an int or one per output neuron ({n_out}), got shape {gains.shape}")
+    return np.broadcast_to(gains.ravel(), (n_out,)).copy()
+
+
 def learner_vars(weights, vth, error_gain, learning_rate, n_slots, lanes, hidden=(), average_every=0):
     """{Var name: initial value} of a plastic layer's Vars (PlasticLearningLayer's, and LatentLearningLoop's
     aliases of them)."""
     n_out = weights.shape[0]
     per_slot = (n_slots,) + (() if lanes is None else (lanes,))
-    return {"weights": weights, "vth": np.array([vth]), "error_gain": np.array([error_gain]),
+    return {"weights": weights, "vth": np.array([vth]), "error_gain": per_neuron_gain(error_gain, n_out),
             "weight_average": weights.copy(), "average_every": np.array([average_every]),
             "learning_rate": np.broadcast_to(np.asarray(learning_rate, np.float64), (n_out,)).copy(),
             "counts": np.zeros(per_slot + (n_out,), np.int32), "hidden_weights": pack_hidden(hidden),
@@ -97,7 +105,7 @@ class ErrorLIF(LearningLIF):
         'all_rivals'       the same, with e_j = -s_j for every competitor j that spiked and has s_j > 0
         'softmax'          e_i = round(8 (onehot(L)_i - softmax(0.5 c)_i)) for every neuron i (the cross-entropy
                            error of pretraining's loss, graded over all outputs)
-        y2 = min(error_gain * e, 127)+,   y3 = min(-error_gain * e, 127)+
+        y2 = min(g * e, 127)+,   y3 = min(-g * e, 127)+     (g: each neuron's error_gain)
         y1 = 32 (AVERAGE_Y1) on every average_every-th taught slot (counted from the first), 0 otherwise and when
              average_every = 0: the synapses' tag then steps its moving average of the weights
              (lava_replay.learning_rule.weight_average_string)
@@ -111,8 +119,9 @@ class ErrorLIF(LearningLIF):
         Sample steps, steps per slot, slot step at which the sample starts.
     n_slots : int
         Slots whose counts are kept.
-    error_gain : int
-        Scale of the error sent (the rule's learning-rate factor).
+    error_gain : int or int array (neurons,)
+        Scale of the error sent (the rule's learning-rate factor), for all neurons or per neuron (0: a neuron
+        whose synapses do not learn).
     error_rule : str
         'strongest_rival' (default), 'all_rivals' or 'softmax', as above.
     average_every : int
@@ -120,7 +129,7 @@ class ErrorLIF(LearningLIF):
 
     Vars (LearningLIF's, and)
     ----
-    error_gain : (1,)
+    error_gain : (neurons,)
     average_every : (1,)
     counts : (n_slots, neurons)
         Spike counts per slot.
@@ -131,7 +140,7 @@ class ErrorLIF(LearningLIF):
         check_error_rule(error_rule)
         super().__init__(shape=shape, du=du, dv=dv, vth=vth, learning_rule=learning_rule, name=name,
                          timesteps=timesteps, slot=slot, offset=offset, error_rule=error_rule)
-        self.error_gain = Var(shape=(1,), init=np.array([error_gain]))
+        self.error_gain = Var(shape=tuple(shape), init=per_neuron_gain(error_gain, int(np.prod(shape))))
         self.average_every = Var(shape=(1,), init=np.array([average_every]))
         self.counts = Var(shape=(n_slots,) + tuple(shape), init=np.zeros((n_slots,) + tuple(shape), np.int32))
 
@@ -176,8 +185,8 @@ class PlasticLearningLayer(AbstractProcess):
         Sample steps, steps per slot, slot step at which the sample starts (offset + timesteps < slot).
     n_slots : int
         Slots whose counts are kept.
-    error_gain : int
-        Loihi rule: scale of the error, so of every weight change.
+    error_gain : int or int array (outputs,)
+        Loihi rule: scale of the error, so of every weight change, for all output rows or per row.
     learning_rate : float or array (outputs,)
         Gradient learner: Adamax step per output row.
     batch : int
@@ -207,7 +216,7 @@ class PlasticLearningLayer(AbstractProcess):
     ----
     weights : (outputs, inputs)
     vth : (1,)
-    error_gain : (1,)
+    error_gain : (outputs,)
     weight_average : (outputs, inputs)
         Loihi rule: the moving average of the weights (the synaptic tag), starting at the weights.
     average_every : (1,)
