@@ -16,7 +16,8 @@ def test_the_imprint_points_from_the_mean_of_class_means_to_the_class_mean_at_th
     expected = np.array([5, -2]) * 90 / np.hypot(5, -2)  # (83.6, -33.4) -> even integers
     np.testing.assert_array_equal(rows, [[84, -34]])
     assert np.allclose(rows[0], expected, atol=1)
-    assert imprinted_rows(counts, labels, [0], old_rows, scale=9)[0].tolist() == [254, -200]  # (501, -200.6): clipped, rounded
+    # at 9 times the length: (501, -200.6), clipped to the 8-bit range and rounded to even
+    assert imprinted_rows(counts, labels, [0], old_rows, scale=9)[0].tolist() == [254, -200]
 
 
 def test_imprint_needs_the_new_class_and_another():

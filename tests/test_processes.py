@@ -240,9 +240,9 @@ def test_loihi_rule_order_is_per_learner_unless_given():
     from lava_replay.errors import LavaReplayError
 
     slr = strategy("spikinglr")
-    assert (slr.order_for("gradient"), slr.order_for("loihi")) == ("new_then_replay_by_class", "balanced")
-    given = strategy("spikinglr", order="interleaved")
-    assert (given.order_for("gradient"), given.order_for("loihi")) == ("interleaved", "interleaved")
+    assert (slr.order_for("gradient"), slr.order_for("loihi")) == ("new_then_replay_by_class", "interleaved")
+    given = strategy("spikinglr", order="balanced")
+    assert (given.order_for("gradient"), given.order_for("loihi")) == ("balanced", "balanced")
     assert strategy("replay4ncl").order_for("loihi") == "interleaved"
     with pytest.raises(LavaReplayError, match="loihi_order must be one of"):
         strategy("spikinglr", loihi_order="by_speaker")
