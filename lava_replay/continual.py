@@ -310,11 +310,12 @@ def run_learning(frozen, block, strat, learning, new_inputs, new_labels, plan, b
     reference = lanes is None
     new_schedule = np.where(plan.from_new, plan.indices, -1)
     replay_schedule = np.where(plan.from_new, -1, plan.indices)
+    imprinting = learning != "gradient" and strat.imprint > 0
     new_rows = None
-    if not reference or (learning != "gradient" and strat.imprint):
+    if not reference or imprinting:  # the reference graph makes its own; an imprint needs them before it is built
         new_latents, new_activity = generate_latents(frozen, new_inputs, T, backend, lanes=lanes or DEFAULT_LANES)
-        if learning != "gradient" and strat.imprint:
-            new_rows = new_class_rows(strat, block, new_classes, new_latents, new_labels, buffer)
+    if imprinting:
+        new_rows = new_class_rows(strat, block, new_classes, new_latents, new_labels, buffer)
     if reference:
         teach = plan.labels
         with process_arguments():
@@ -459,9 +460,14 @@ def row_gains(strat, epoch, plastic, new_classes):
     """The Loihi rule's error gain per output row in epoch `epoch`: epoch_gain for the new classes' rows, that times
     old_class_gain (rounded; 0 freezes them) for the old ones."""
     gain = epoch_gain(strat, epoch)
-    gains = np.full(plastic["weight"].shape[0], round(gain * strat.old_class_gain), np.int32)
-    gains[list(new_classes)] = gain
-    return gains
+    return per_row(plastic, new_classes, gain, round(gain * strat.old_class_gain)).astype(np.int32)
+
+
+def per_row(plastic, new_classes, new, old):
+    """One value per output row of the plastic layer: `new` for the new classes' rows, `old` for the others."""
+    values = np.full(plastic["weight"].shape[0], old)
+    values[list(new_classes)] = new
+    return values
 
 
 def epoch_lr_factor(strat, epoch, n_epochs):
@@ -495,9 +501,7 @@ def new_class_rows(strat, block, new_classes, new_latents, new_labels, buffer):
 def row_learning_rates(plastic, strat, new_classes):
     """The gradient learner's Adamax step per output neuron: learning_rate for the new classes' rows,
     learning_rate * old_class_lr_scale for the old ones."""
-    rates = np.full(plastic["weight"].shape[0], strat.learning_rate * strat.old_class_lr_scale)
-    rates[list(new_classes)] = strat.learning_rate
-    return rates
+    return per_row(plastic, new_classes, strat.learning_rate, strat.learning_rate * strat.old_class_lr_scale)
 
 
 def learning_vth(plastic, strat):

@@ -72,12 +72,12 @@ def unpack_hidden(flat, hidden):
     return matrices
 
 
-def per_neuron_gain(error_gain, n_out):
-    """The error gain of each of n_out neurons: an int for all, or one per neuron (ValueError otherwise)."""
-    gains = np.asarray(error_gain, np.int32)
-    if gains.ndim > 1 or gains.size not in (1, n_out):
-        raise ValueError(f"error_gain must be an int or one per output neuron ({n_out}), got shape {gains.shape}")
-    return np.broadcast_to(gains.ravel(), (n_out,)).copy()
+def per_neuron(name, value, n_out, dtype):
+    """`value` for each of n_out neurons: one value for all, or one per neuron (ValueError naming `name` otherwise)."""
+    values = np.asarray(value, dtype)
+    if values.ndim > 1 or values.size not in (1, n_out):
+        raise ValueError(f"{name} must be one value or one per output neuron ({n_out}), got shape {values.shape}")
+    return np.broadcast_to(values.ravel(), (n_out,)).copy()
 
 
 def learner_vars(weights, vth, error_gain, learning_rate, n_slots, lanes, hidden=(), average_every=0):
@@ -85,9 +85,10 @@ def learner_vars(weights, vth, error_gain, learning_rate, n_slots, lanes, hidden
     aliases of them)."""
     n_out = weights.shape[0]
     per_slot = (n_slots,) + (() if lanes is None else (lanes,))
-    return {"weights": weights, "vth": np.array([vth]), "error_gain": per_neuron_gain(error_gain, n_out),
+    return {"weights": weights, "vth": np.array([vth]),
+            "error_gain": per_neuron("error_gain", error_gain, n_out, np.int32),
             "weight_average": weights.copy(), "average_every": np.array([average_every]),
-            "learning_rate": np.broadcast_to(np.asarray(learning_rate, np.float64), (n_out,)).copy(),
+            "learning_rate": per_neuron("learning_rate", learning_rate, n_out, np.float64),
             "counts": np.zeros(per_slot + (n_out,), np.int32), "hidden_weights": pack_hidden(hidden),
             "hidden_activity": np.zeros(per_slot + (len(hidden),), np.int32)}
 
@@ -140,7 +141,8 @@ class ErrorLIF(LearningLIF):
         check_error_rule(error_rule)
         super().__init__(shape=shape, du=du, dv=dv, vth=vth, learning_rule=learning_rule, name=name,
                          timesteps=timesteps, slot=slot, offset=offset, error_rule=error_rule)
-        self.error_gain = Var(shape=tuple(shape), init=per_neuron_gain(error_gain, int(np.prod(shape))))
+        gains = per_neuron("error_gain", error_gain, int(np.prod(shape)), np.int32)
+        self.error_gain = Var(shape=gains.shape, init=gains)
         self.average_every = Var(shape=(1,), init=np.array([average_every]))
         self.counts = Var(shape=(n_slots,) + tuple(shape), init=np.zeros((n_slots,) + tuple(shape), np.int32))
 
