@@ -106,15 +106,16 @@ class Strategy:
 # (every new-class sample every epoch), with a pre-synaptic trace of time constant 64 and impulse 2 (the rule reads
 # the trace at the end of a sample: at T=100 the default 16 saw only its last steps); Replay4NCL, with 128 latents
 # per old class, 4 epochs at half the pre-synaptic impulse, error gain 4 halved after each (impulse x gain 8, 4, 2,
-# 2 per epoch; it was 8, 4, 4); both with the weights averaged over the last epoch in the synaptic tag (every 8th
-# sample): chosen on validation (docs/tuning.md).
+# 2 per epoch; it was 8, 4, 4); both with the new class's row imprinted (1.2) and the only row that learns, and the
+# weights averaged over the last epoch in the synaptic tag (every 8th sample): chosen on validation (docs/tuning.md).
 STRATEGIES = {
     "naive": Strategy(name="naive", timesteps=40, window=1, order="new_only"),
     "spikinglr": Strategy(name="spikinglr", timesteps=100, window=2, order="new_then_replay_by_class", margin=6,
                           gradient_epochs=140, epochs=3, gain_decay=0.5, loihi_order="interleaved", x1_tau=64,
                           x1_impulse=2, average_every=8, imprint=1.2, old_class_gain=0.0),
     "replay4ncl": Strategy(name="replay4ncl", timesteps=40, window=1, order="interleaved", gradient_epochs=60,
-                           epochs=4, error_gain=4, x1_impulse=2, gain_decay=0.5, margin=8, average_every=8),
+                           epochs=4, error_gain=4, x1_impulse=2, gain_decay=0.5, margin=8, average_every=8,
+                           imprint=1.2, old_class_gain=0.0),
 }
 
 
