@@ -101,13 +101,13 @@ class Strategy:
 # spikes at T=40 and 9 at T=100 (medians, SLAYER cross-check), hence T/10 at first; Replay4NCL's 8 and SpikingLR's
 # 6 were chosen on validation with the graded models. Learning rates, thresholds, the gradient learner's epochs
 # (SpikingLR 140, Replay4NCL 60) and the Loihi rule's schedule: SpikingLR 3 epochs, error gain 2 halved after each,
-# the new class's row imprinted from the latents (1.2 times the old rows' length) and the only row that learns
-# (old-class gain 0: the rule's updates of the old rows cost more than they gave), so in the interleaved order
-# (every new-class sample every epoch), with a pre-synaptic trace of time constant 64 and impulse 2 (the rule reads
-# the trace at the end of a sample: at T=100 the default 16 saw only its last steps); Replay4NCL, with 128 latents
-# per old class, 4 epochs at half the pre-synaptic impulse, error gain 4 halved after each (impulse x gain 8, 4, 2,
-# 2 per epoch; it was 8, 4, 4); both with the new class's row imprinted (1.2) and the only row that learns, and the
-# weights averaged over the last epoch in the synaptic tag (every 8th sample): chosen on validation (docs/tuning.md).
+# in the interleaved order (every new-class sample every epoch), with a pre-synaptic trace of time constant 64 and
+# impulse 2 (the rule reads the trace at the end of a sample: at T=100 the default 16 saw only its last steps);
+# Replay4NCL, with 128 latents per old class, 4 epochs at half the pre-synaptic impulse, error gain 4 halved after
+# each (impulse x gain 8, 4, 2, 2 per epoch; it was 8, 4, 4); both with the new class's row imprinted from the
+# latents (1.2 times the old rows' length) and the only row that learns (old-class gain 0: the rule's updates of the
+# old rows cost more than they gave), and the weights averaged over the last epoch in the synaptic tag (every 8th
+# sample): chosen on validation (docs/tuning.md).
 STRATEGIES = {
     "naive": Strategy(name="naive", timesteps=40, window=1, order="new_only"),
     "spikinglr": Strategy(name="spikinglr", timesteps=100, window=2, order="new_then_replay_by_class", margin=6,
@@ -495,8 +495,9 @@ def new_class_rows(strat, block, new_classes, new_latents, new_labels, buffer):
                               "the buffer's); set imprint to 0")
     counts = np.concatenate([as_stored(new_latents, buffer.window).sum(axis=-1), buffer.latents().sum(axis=-1)])
     labels = np.concatenate([new_labels, buffer.labels])
-    old = np.setdiff1d(np.arange(block[-1]["weight"].shape[0]), new_classes)
-    return imprinted_rows(counts, labels, new_classes, block[-1]["weight"][old], strat.imprint)
+    plastic = block[-1]
+    old_rows = plastic["weight"][per_row(plastic, new_classes, False, True)]
+    return imprinted_rows(counts, labels, new_classes, old_rows, strat.imprint)
 
 
 def row_learning_rates(plastic, strat, new_classes):

@@ -57,8 +57,10 @@ def build_parser():
     p.add_argument("--old-class-lr-scale", type=float, default=None,
                    help="gradient learner: the old classes' weight rows learn at this fraction of the rate")
     p.add_argument("--order", choices=ORDERS, default=None,
-                   help="training schedule, for either learner (default: the method's; SpikingLR's Loihi rule uses "
-                        "balanced)")
+                   help="training schedule, for either learner (default: the method's: "
+                        f"{method_defaults('order')}; with the Loihi rule: "
+                        + ", ".join(f"{name} {chosen.loihi_order}" for name, chosen in STRATEGIES.items()
+                                    if chosen.loihi_order) + ")")
     p.add_argument("--error-gain", type=int, default=None,
                    help=f"Loihi rule: starting error gain (default: the method's: {method_defaults('error_gain')})")
     p.add_argument("--gain-decay", type=float, default=None,
