@@ -496,7 +496,7 @@ def new_class_rows(strat, block, new_classes, new_latents, new_labels, buffer):
     counts = np.concatenate([as_stored(new_latents, buffer.window).sum(axis=-1), buffer.latents().sum(axis=-1)])
     labels = np.concatenate([new_labels, buffer.labels])
     plastic = block[-1]
-    old_rows = plastic["weight"][per_row(plastic, new_classes, False, True)]
+    old_rows = plastic["weight"][per_row(plastic, new_classes, new=False, old=True)]
     return imprinted_rows(counts, labels, new_classes, old_rows, strat.imprint)
 
 

@@ -24,8 +24,10 @@ QUICK = {"replay_per_class": 4, "eval_per_class": 3, "max_new": 24, "epochs": {"
 
 
 def method_defaults(field):
-    """A Strategy field's default per method, for --help: 'naive 2, spikinglr 2, replay4ncl 4'."""
-    return ", ".join(f"{name} {getattr(chosen, field)}" for name, chosen in STRATEGIES.items())
+    """A Strategy field's default per method, for --help: 'naive 2, spikinglr 2, replay4ncl 4' (methods whose
+    value is an empty string, i.e. unset, are left out)."""
+    return ", ".join(f"{name} {getattr(chosen, field)}" for name, chosen in STRATEGIES.items()
+                     if getattr(chosen, field) != "")
 
 
 def build_parser():
@@ -58,9 +60,7 @@ def build_parser():
                    help="gradient learner: the old classes' weight rows learn at this fraction of the rate")
     p.add_argument("--order", choices=ORDERS, default=None,
                    help="training schedule, for either learner (default: the method's: "
-                        f"{method_defaults('order')}; with the Loihi rule: "
-                        + ", ".join(f"{name} {chosen.loihi_order}" for name, chosen in STRATEGIES.items()
-                                    if chosen.loihi_order) + ")")
+                        f"{method_defaults('order')}; with the Loihi rule: {method_defaults('loihi_order')})")
     p.add_argument("--error-gain", type=int, default=None,
                    help=f"Loihi rule: starting error gain (default: the method's: {method_defaults('error_gain')})")
     p.add_argument("--gain-decay", type=float, default=None,
