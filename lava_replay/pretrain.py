@@ -34,7 +34,8 @@ class TrainConfig:
 
     distill_weight > 0 mixes in a teacher's soft targets (knowledge distillation at distill_temperature);
     input_dropout deletes each input spike with that probability, time_stretch and channel_stretch warp each
-    sample's time and channel axes (augmentation; see `augment` and `stretch`).
+    sample's time and channel axes, speaker_mix mixes a sample with the same class said by another speaker
+    (augmentation; see `augment`, `stretch` and `SpeakerMixer`).
     """
     epochs: int = 40
     lr: float = 0.003
@@ -45,6 +46,7 @@ class TrainConfig:
     input_dropout: float = 0.0
     time_stretch: float = 0.0
     channel_stretch: float = 0.0
+    speaker_mix: float = 0.0
     distill_weight: float = 0.0
     distill_temperature: float = 1.0
     seed: int = 0
@@ -74,6 +76,64 @@ def stretch(x, rng, time_stretch, channel_stretch):
     return out
 
 
+def shift(sample, channels, steps):
+    """One sample (channels, T) moved by `channels` and `steps` (either sign), zero-filled."""
+    n_ch, n_t = sample.shape
+    out = torch.zeros_like(sample)
+    c, t = channels, steps
+    out[max(0, c):n_ch - max(0, -c), max(0, t):n_t - max(0, -t)] = \
+        sample[max(0, -c):n_ch - max(0, c), max(0, -t):n_t - max(0, t)]
+    return out
+
+
+class SpeakerMixer:
+    """Mixes training samples with the same class said by another speaker (a voice between the two).
+
+    With probability `probability` a sample x is paired with a random training sample y of its class from
+    another speaker; y is moved in time so that its mean spike time matches x's, and every (channel, step) bin
+    is taken from x with probability lam and from the moved y otherwise, lam drawn per pair from U(0, 1). The
+    label stays. Samples of a class no other speaker said are left as they are.
+    """
+
+    def __init__(self, spikes, labels, speakers, train_idx, probability):
+        self.spikes, self.probability = spikes, probability
+        self.labels, self.speakers = labels, speakers
+        train_idx = np.asarray(train_idx)
+        self.pool = {c: train_idx[labels[train_idx] == c] for c in np.unique(labels[train_idx])}
+
+    def partner(self, index, rng):
+        """A random training sample of index's class from another speaker, or None."""
+        pool = self.pool[self.labels[index]]
+        pool = pool[self.speakers[pool] != self.speakers[index]]
+        return int(rng.choice(pool)) if len(pool) else None
+
+    def __call__(self, x, batch, rng):
+        """x: the batch's samples (B, channels, T), rows following `batch` (indices into spikes)."""
+        if self.probability <= 0:
+            return x
+        x = x.clone()
+        steps = torch.arange(x.shape[2], dtype=x.dtype)
+        for row, index in enumerate(batch):
+            if rng.random() >= self.probability:
+                continue
+            other = self.partner(index, rng)
+            if other is None:
+                continue
+            y = torch.from_numpy(self.spikes[other].astype(np.float32))
+            moved = int(round(float(mean_time(x[row], steps) - mean_time(y, steps))))
+            y = shift(y, 0, moved)
+            keep = torch.from_numpy(rng.random(x.shape[1:]) < rng.uniform()).to(x.dtype)
+            x[row] = keep * x[row] + (1 - keep) * y
+        return x
+
+
+def mean_time(sample, steps):
+    """Mean spike time (in steps) of one sample (channels, T); 0 for an empty one."""
+    per_step = sample.sum(0)
+    total = per_step.sum()
+    return (per_step * steps).sum() / total if total > 0 else torch.zeros(())
+
+
 def augment(x, rng, cfg: TrainConfig):
     """Delete each input spike with probability cfg.input_dropout, warp each sample (`stretch`) where a stretch
     is given, then shift each sample (B, channels, T) by a random number of channels (up to cfg.channel_shift)
@@ -86,14 +146,11 @@ def augment(x, rng, cfg: TrainConfig):
     if channel_shift <= 0 and cfg.time_shift <= 0:
         return x
     out = torch.zeros_like(x)
-    n_ch, n_t = x.shape[1], x.shape[2]
-    max_t = int(round(cfg.time_shift * n_t))
+    max_t = int(round(cfg.time_shift * x.shape[2]))
     for i in range(x.shape[0]):
         dc = int(rng.integers(-channel_shift, channel_shift + 1)) if channel_shift > 0 else 0
         dt = int(rng.integers(-max_t, max_t + 1)) if max_t > 0 else 0
-        src_c, dst_c = slice(max(0, -dc), n_ch - max(0, dc)), slice(max(0, dc), n_ch - max(0, -dc))
-        src_t, dst_t = slice(max(0, -dt), n_t - max(0, dt)), slice(max(0, dt), n_t - max(0, -dt))
-        out[i, dst_c, dst_t] = x[i, src_c, src_t]
+        out[i] = shift(x[i], dc, dt)
     return out
 
 
@@ -147,11 +204,11 @@ def teacher_logits(teacher, spikes, indices, logit_scale, batch_size=256):
 
 
 def train(net, spikes, labels, train_idx, val_idx, cfg: TrainConfig, checkpoint=None, resume=False,
-          progress=True, soft_targets=None):
+          progress=True, soft_targets=None, speakers=None):
     """Train net in place; keep the weights of the best validation epoch. Returns the per-epoch history.
 
     soft_targets: teacher logits per sample, a (len(spikes), n_outputs) tensor (rows outside train_idx unused),
-    needed when cfg.distill_weight > 0.
+    needed when cfg.distill_weight > 0. speakers: the speaker of every sample, needed when cfg.speaker_mix > 0.
     """
     from tqdm import tqdm
 
@@ -159,6 +216,9 @@ def train(net, spikes, labels, train_idx, val_idx, cfg: TrainConfig, checkpoint=
         raise LavaReplayError("no training samples: check --new-class and the data directory")
     if cfg.distill_weight > 0 and soft_targets is None:
         raise LavaReplayError("--distill-weight > 0 needs a teacher: give --distill-from")
+    if cfg.speaker_mix > 0 and speakers is None:
+        raise LavaReplayError("--speaker-mix needs the speaker of every sample (SHD's extra/speaker)")
+    mixer = SpeakerMixer(spikes, labels, speakers, train_idx, cfg.speaker_mix) if cfg.speaker_mix > 0 else None
     torch.manual_seed(cfg.seed)
     rng = np.random.default_rng(cfg.seed)
     optimizer = torch.optim.Adam(net.parameters(), lr=cfg.lr)
@@ -182,7 +242,10 @@ def train(net, spikes, labels, train_idx, val_idx, cfg: TrainConfig, checkpoint=
         batches = list(_batches(train_idx, cfg.batch_size, rng))
         bar = tqdm(batches, desc=f"epoch {epoch + 1}/{cfg.epochs}", disable=not progress, leave=False)
         for batch in bar:
-            x = augment(torch.from_numpy(spikes[batch].astype(np.float32)), rng, cfg)
+            x = torch.from_numpy(spikes[batch].astype(np.float32))
+            if mixer is not None:
+                x = mixer(x, batch, rng)
+            x = augment(x, rng, cfg)
             y = torch.from_numpy(labels[batch])
             soft = soft_targets[batch] if soft_targets is not None else None
             out, loss = train_step(net, optimizer, x, y, cfg.logit_scale, soft, cfg.distill_weight,
@@ -256,7 +319,7 @@ def pretrain(data, protocol, timesteps, model_cfg, train_cfg, name=None, model_d
     else:
         net = SpikingNet(model_cfg)
     history = train(net, spikes, labels, train_idx, val_idx, train_cfg, checkpoint, resume, progress,
-                    soft_targets)
+                    soft_targets, data.get("speakers"))
     val_acc = max(h["val_accuracy"] for h in history)  # train() leaves net with the best validation epoch
     test_acc, test_pred = evaluate(net, spikes, labels, test_idx)
     accuracy = {"val": val_acc, "test": test_acc}
@@ -310,6 +373,9 @@ def build_parser():
     p.add_argument("--channel-stretch", type=float, default=TrainConfig.channel_stretch,
                    help="augmentation: stretch each sample's channels about the middle one by a random factor in "
                         "[1 - this, 1 + this]")
+    p.add_argument("--speaker-mix", type=float, default=TrainConfig.speaker_mix,
+                   help="augmentation: with this probability mix a sample with the same digit said by another "
+                        "speaker (each time bin from one of the two)")
     p.add_argument("--lr", type=float, default=TrainConfig.lr)
     p.add_argument("--batch-size", type=int, default=TrainConfig.batch_size)
     p.add_argument("--seed", type=int, default=0)
@@ -360,6 +426,8 @@ def check_options(args):
     for option in ("dropout", "input_dropout", "time_shift", "time_stretch", "channel_stretch"):
         if not 0 <= getattr(args, option) < 1:
             raise LavaReplayError(f"--{option.replace('_', '-')} must be in [0, 1), got {getattr(args, option)}")
+    if not 0 <= args.speaker_mix <= 1:
+        raise LavaReplayError(f"--speaker-mix must be in [0, 1], got {args.speaker_mix}")
     if args.distill_from and not (0 < args.distill_weight <= 1 and args.distill_temperature > 0):
         raise LavaReplayError(f"--distill-weight must be in (0, 1] and --distill-temperature > 0, got "
                               f"{args.distill_weight} and {args.distill_temperature}")
@@ -427,7 +495,7 @@ def main(argv=None):
     train_cfg = TrainConfig(epochs=epochs, lr=args.lr, batch_size=args.batch_size, seed=args.seed,
                             channel_shift=args.channel_shift, time_shift=args.time_shift,
                             input_dropout=args.input_dropout, time_stretch=args.time_stretch,
-                            channel_stretch=args.channel_stretch,
+                            channel_stretch=args.channel_stretch, speaker_mix=args.speaker_mix,
                             distill_weight=args.distill_weight if distill_from else 0.0,
                             distill_temperature=args.distill_temperature)
     name = args.name or default_model_name(args.timesteps, classes, protocol.val_speakers)

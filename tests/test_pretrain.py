@@ -102,6 +102,7 @@ def test_augment_shifts_whole_pattern():
     (["--time-shift", "1.5"], "--time-shift must be in [0, 1)"),
     (["--time-stretch", "1"], "--time-stretch must be in [0, 1)"),
     (["--channel-stretch", "-0.1"], "--channel-stretch must be in [0, 1)"),
+    (["--speaker-mix", "1.5"], "--speaker-mix must be in [0, 1], got 1.5"),
     (["--lr", "0"], "--lr must be > 0"),
     (["--current-decay", "1"], "--current-decay must be in (0, 1), got 1.0"),
     (["--new-class", "21"], "--new-class must name distinct classes"),
@@ -173,6 +174,32 @@ def test_augment_input_dropout_only_deletes_spikes():
     out = augment(x, np.random.default_rng(0), TrainConfig(channel_shift=0, time_shift=0, input_dropout=0.3))
     assert torch.all(out <= x)
     assert 0.65 < out.mean().item() < 0.75
+
+
+def test_speaker_mix_takes_each_bin_from_the_sample_or_a_time_aligned_other_speaker_of_its_class():
+    from lava_replay.pretrain import SpeakerMixer
+
+    spikes = np.zeros((5, 40, 30), dtype=np.uint8)
+    spikes[0, 0:10, 5:8] = 1    # the sample: class 1, speaker 0, mean time 6
+    spikes[1, 10:20, 15:18] = 1  # class 1, speaker 1, mean time 16: the only partner, moved 10 steps earlier
+    spikes[2, 20:30, 5:8] = 1    # class 1 but speaker 0 (the same speaker): never a partner
+    spikes[3, 30:40, 5:8] = 1    # speaker 2 but class 2: never a partner
+    spikes[4, 0:10, 20:23] = 1   # class 2, speaker 3
+    labels, speakers = np.array([1, 1, 1, 2, 2]), np.array([0, 1, 0, 2, 3])
+    mixer = SpeakerMixer(spikes, labels, speakers, np.arange(5), probability=1.0)
+    x = torch.from_numpy(spikes[[0]].astype(np.float32))
+    rng = np.random.default_rng(0)
+    from_partner = []
+    for _ in range(50):
+        out = mixer(x, [0], rng)[0]
+        partner = torch.zeros_like(out)
+        partner[10:20, 5:8] = 1
+        assert torch.all((out == x[0]) | (out == partner))
+        from_partner.append(float(out[10:20, 5:8].mean()))
+    assert min(from_partner) < 0.2 and max(from_partner) > 0.8  # lam varies per pair
+    assert torch.equal(SpeakerMixer(spikes, labels, speakers, np.arange(5), 0.0)(x, [0], rng), x)
+    alone = SpeakerMixer(spikes, labels, np.zeros(5, dtype=int), np.arange(5), 1.0)  # one speaker says all
+    assert torch.equal(alone(x, [0], rng), x)
 
 
 def test_distillation_loss_mixes_cross_entropy_and_teacher():
