@@ -34,8 +34,9 @@ class TrainConfig:
 
     distill_weight > 0 mixes in a teacher's soft targets (knowledge distillation at distill_temperature);
     input_dropout deletes each input spike with that probability, time_stretch and channel_stretch warp each
-    sample's time and channel axes, speaker_mix mixes a sample with the same class said by another speaker
-    (augmentation; see `augment`, `stretch` and `SpeakerMixer`).
+    sample's time and channel axes, channel_jitter moves each spike by its own few channels, speaker_mix mixes
+    a sample with the same class said by another speaker (augmentation; see `augment`, `stretch`, `jitter` and
+    `SpeakerMixer`).
     """
     epochs: int = 40
     lr: float = 0.003
@@ -46,6 +47,7 @@ class TrainConfig:
     input_dropout: float = 0.0
     time_stretch: float = 0.0
     channel_stretch: float = 0.0
+    channel_jitter: int = 0
     speaker_mix: float = 0.0
     distill_weight: float = 0.0
     distill_temperature: float = 1.0
@@ -73,6 +75,18 @@ def stretch(x, rng, time_stretch, channel_stretch):
     keep = (to_c >= 0) & (to_c < n_ch) & (to_t < n_t)
     out = torch.zeros_like(x)
     out.index_put_((i[keep], to_c[keep], to_t[keep]), x[i, c, t][keep], accumulate=True)
+    return out
+
+
+def jitter(x, rng, channels):
+    """Move every spike of x (B, channels, T) by its own random number of channels, uniform in [-channels,
+    channels] (a blur of the spectrum: no fine channel position to memorise). Spikes that land in one bin add
+    up; those moved past the edges are dropped."""
+    i, c, t = torch.nonzero(x, as_tuple=True)
+    to_c = c + torch.from_numpy(rng.integers(-channels, channels + 1, len(c)))
+    keep = (to_c >= 0) & (to_c < x.shape[1])
+    out = torch.zeros_like(x)
+    out.index_put_((i[keep], to_c[keep], t[keep]), x[i, c, t][keep], accumulate=True)
     return out
 
 
@@ -136,12 +150,15 @@ def mean_time(sample, steps):
 
 def augment(x, rng, cfg: TrainConfig):
     """Delete each input spike with probability cfg.input_dropout, warp each sample (`stretch`) where a stretch
-    is given, then shift each sample (B, channels, T) by a random number of channels (up to cfg.channel_shift)
-    and of steps (up to cfg.time_shift of T), zero-filled."""
+    is given, move each spike by up to cfg.channel_jitter channels (`jitter`), then shift each sample
+    (B, channels, T) by a random number of channels (up to cfg.channel_shift) and of steps (up to cfg.time_shift
+    of T), zero-filled."""
     if cfg.input_dropout > 0:
         x = x * torch.from_numpy(rng.random(x.shape) >= cfg.input_dropout).to(x.dtype)
     if cfg.time_stretch > 0 or cfg.channel_stretch > 0:
         x = stretch(x, rng, cfg.time_stretch, cfg.channel_stretch)
+    if cfg.channel_jitter > 0:
+        x = jitter(x, rng, cfg.channel_jitter)
     channel_shift = cfg.channel_shift
     if channel_shift <= 0 and cfg.time_shift <= 0:
         return x
@@ -373,6 +390,8 @@ def build_parser():
     p.add_argument("--channel-stretch", type=float, default=TrainConfig.channel_stretch,
                    help="augmentation: stretch each sample's channels about the middle one by a random factor in "
                         "[1 - this, 1 + this]")
+    p.add_argument("--channel-jitter", type=int, default=TrainConfig.channel_jitter,
+                   help="augmentation: move every input spike by its own random number of channels, up to this many")
     p.add_argument("--speaker-mix", type=float, default=TrainConfig.speaker_mix,
                    help="augmentation: with this probability mix a sample with the same digit said by another "
                         "speaker (each time bin from one of the two)")
@@ -417,6 +436,7 @@ def check_options(args):
     for option in ("timesteps", "epochs", "batch_size", "hidden"):
         at_least("--" + option.replace("_", "-"), getattr(args, option))
     at_least("--channel-shift", args.channel_shift, 0)
+    at_least("--channel-jitter", args.channel_jitter, 0)
     at_least("--threads", args.threads, 0)
     above_zero("--lr", args.lr)
     for option in ("current_decay", "voltage_decay"):
@@ -495,7 +515,8 @@ def main(argv=None):
     train_cfg = TrainConfig(epochs=epochs, lr=args.lr, batch_size=args.batch_size, seed=args.seed,
                             channel_shift=args.channel_shift, time_shift=args.time_shift,
                             input_dropout=args.input_dropout, time_stretch=args.time_stretch,
-                            channel_stretch=args.channel_stretch, speaker_mix=args.speaker_mix,
+                            channel_stretch=args.channel_stretch, channel_jitter=args.channel_jitter,
+                            speaker_mix=args.speaker_mix,
                             distill_weight=args.distill_weight if distill_from else 0.0,
                             distill_temperature=args.distill_temperature)
     name = args.name or default_model_name(args.timesteps, classes, protocol.val_speakers)

@@ -102,6 +102,7 @@ def test_augment_shifts_whole_pattern():
     (["--time-shift", "1.5"], "--time-shift must be in [0, 1)"),
     (["--time-stretch", "1"], "--time-stretch must be in [0, 1)"),
     (["--channel-stretch", "-0.1"], "--channel-stretch must be in [0, 1)"),
+    (["--channel-jitter", "-1"], "--channel-jitter must be >= 0"),
     (["--speaker-mix", "1.5"], "--speaker-mix must be in [0, 1], got 1.5"),
     (["--lr", "0"], "--lr must be > 0"),
     (["--current-decay", "1"], "--current-decay must be in (0, 1), got 1.0"),
@@ -165,6 +166,21 @@ def test_stretch_moves_each_spike_by_the_sample_factor_and_keeps_the_count():
         times.append(t1)
     assert 16 <= min(times) < 20 < max(times) <= 24
     assert 86 <= min(channels) < 90 < max(channels) <= 94
+
+
+def test_jitter_moves_each_spike_on_its_own_within_the_bound_and_keeps_its_step():
+    from lava_replay.pretrain import jitter
+
+    x = torch.zeros(1, 100, 400)
+    x[0, 50, :] = 1  # one spike per step, all in channel 50
+    out = jitter(x, np.random.default_rng(0), 3)
+    assert torch.equal(out.sum(1), x.sum(1))  # every spike kept at its own step
+    channels = torch.nonzero(out[0])[:, 0]
+    assert channels.min() == 47 and channels.max() == 53
+    assert len(torch.unique(channels)) == 7  # each spike draws its own offset
+    edge = torch.zeros(1, 100, 400)
+    edge[0, 0, :] = 1
+    assert 0.5 < jitter(edge, np.random.default_rng(0), 3).sum() / 400 < 0.65  # 3 of 7 offsets leave: dropped
 
 
 def test_augment_input_dropout_only_deletes_spikes():
