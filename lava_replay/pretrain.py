@@ -60,22 +60,29 @@ def _batches(indices, batch_size, rng=None):
         yield order[start:start + batch_size]
 
 
+def move_spikes(x, where, to_c, to_t):
+    """x (B, channels, T) with the spikes at `where` (sample, channel, step index tensors) moved to channels to_c
+    and steps to_t; spikes that land in one bin add up, those moved past the edges are dropped."""
+    i, c, t = where
+    keep = (to_c >= 0) & (to_c < x.shape[1]) & (to_t >= 0) & (to_t < x.shape[2])
+    out = torch.zeros_like(x)
+    out.index_put_((i[keep], to_c[keep], to_t[keep]), x[i, c, t][keep], accumulate=True)
+    return out
+
+
 def stretch(x, rng, time_stretch, channel_stretch):
     """Warp each sample (B, channels, T) as another speaker would say it: every spike moves from step t to
     round(t * b) and from channel c to round(m + (c - m) * a), m the middle channel, with b and a drawn per
     sample from [1 - time_stretch, 1 + time_stretch] and [1 - channel_stretch, 1 + channel_stretch] (speaking
     rate, spread of the spectrum). Spikes that land in one bin add up; those moved past the edges are dropped."""
-    n_ch, n_t = x.shape[1], x.shape[2]
+    n_ch = x.shape[1]
     a = torch.from_numpy(rng.uniform(1 - channel_stretch, 1 + channel_stretch, x.shape[0]))
     b = torch.from_numpy(rng.uniform(1 - time_stretch, 1 + time_stretch, x.shape[0]))
     i, c, t = torch.nonzero(x, as_tuple=True)
     middle = (n_ch - 1) / 2
     to_c = torch.round(middle + (c - middle) * a[i]).long()
     to_t = torch.round(t * b[i]).long()
-    keep = (to_c >= 0) & (to_c < n_ch) & (to_t < n_t)
-    out = torch.zeros_like(x)
-    out.index_put_((i[keep], to_c[keep], to_t[keep]), x[i, c, t][keep], accumulate=True)
-    return out
+    return move_spikes(x, (i, c, t), to_c, to_t)
 
 
 def jitter(x, rng, channels):
@@ -83,11 +90,7 @@ def jitter(x, rng, channels):
     channels] (a blur of the spectrum: no fine channel position to memorise). Spikes that land in one bin add
     up; those moved past the edges are dropped."""
     i, c, t = torch.nonzero(x, as_tuple=True)
-    to_c = c + torch.from_numpy(rng.integers(-channels, channels + 1, len(c)))
-    keep = (to_c >= 0) & (to_c < x.shape[1])
-    out = torch.zeros_like(x)
-    out.index_put_((i[keep], to_c[keep], t[keep]), x[i, c, t][keep], accumulate=True)
-    return out
+    return move_spikes(x, (i, c, t), c + torch.from_numpy(rng.integers(-channels, channels + 1, len(c))), t)
 
 
 def shift(sample, channels, steps):
@@ -98,6 +101,13 @@ def shift(sample, channels, steps):
     out[max(0, c):n_ch - max(0, -c), max(0, t):n_t - max(0, -t)] = \
         sample[max(0, -c):n_ch - max(0, c), max(0, -t):n_t - max(0, t)]
     return out
+
+
+def mean_time(sample, steps):
+    """Mean spike time (in steps) of one sample (channels, T); 0 for an empty one."""
+    per_step = sample.sum(0)
+    total = per_step.sum()
+    return (per_step * steps).sum() / total if total > 0 else torch.zeros(())
 
 
 class SpeakerMixer:
@@ -139,13 +149,6 @@ class SpeakerMixer:
             keep = torch.from_numpy(rng.random(x.shape[1:]) < rng.uniform()).to(x.dtype)
             x[row] = keep * x[row] + (1 - keep) * y
         return x
-
-
-def mean_time(sample, steps):
-    """Mean spike time (in steps) of one sample (channels, T); 0 for an empty one."""
-    per_step = sample.sum(0)
-    total = per_step.sum()
-    return (per_step * steps).sum() / total if total > 0 else torch.zeros(())
 
 
 def augment(x, rng, cfg: TrainConfig):
