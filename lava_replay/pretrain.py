@@ -123,18 +123,16 @@ class SpeakerMixer:
         self.spikes, self.probability = spikes, probability
         self.labels, self.speakers = labels, speakers
         train_idx = np.asarray(train_idx)
-        self.pool = {c: train_idx[labels[train_idx] == c] for c in np.unique(labels[train_idx])}
+        said = set(zip(labels[train_idx].tolist(), speakers[train_idx].tolist()))
+        self.partners = {(c, s): train_idx[(labels[train_idx] == c) & (speakers[train_idx] != s)] for c, s in said}
 
     def partner(self, index, rng):
         """A random training sample of index's class from another speaker, or None."""
-        pool = self.pool[self.labels[index]]
-        pool = pool[self.speakers[pool] != self.speakers[index]]
+        pool = self.partners[int(self.labels[index]), int(self.speakers[index])]
         return int(rng.choice(pool)) if len(pool) else None
 
     def __call__(self, x, batch, rng):
-        """x: the batch's samples (B, channels, T), rows following `batch` (indices into spikes)."""
-        if self.probability <= 0:
-            return x
+        """x: the batch's samples (B, channels, T), rows following `batch` (training indices into spikes)."""
         x = x.clone()
         steps = torch.arange(x.shape[2], dtype=x.dtype)
         for row, index in enumerate(batch):
