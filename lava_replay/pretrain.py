@@ -34,9 +34,9 @@ class TrainConfig:
 
     distill_weight > 0 mixes in a teacher's soft targets (knowledge distillation at distill_temperature);
     input_dropout deletes each input spike with that probability, time_stretch and channel_stretch warp each
-    sample's time and channel axes, channel_jitter moves each spike by its own few channels, speaker_mix mixes
-    a sample with the same class said by another speaker (augmentation; see `augment`, `stretch`, `jitter` and
-    `SpeakerMixer`).
+    sample's time and channel axes, channel_jitter moves each spike by its own few channels, channel_mask
+    silences a random band of channels, speaker_mix mixes a sample with the same class said by another speaker
+    (augmentation; see `augment`, `stretch`, `jitter`, `mask_channels` and `SpeakerMixer`).
     """
     epochs: int = 40
     lr: float = 0.003
@@ -48,6 +48,7 @@ class TrainConfig:
     time_stretch: float = 0.0
     channel_stretch: float = 0.0
     channel_jitter: int = 0
+    channel_mask: int = 0
     speaker_mix: float = 0.0
     distill_weight: float = 0.0
     distill_temperature: float = 1.0
@@ -91,6 +92,17 @@ def jitter(x, rng, channels):
     up; those moved past the edges are dropped."""
     i, c, t = torch.nonzero(x, as_tuple=True)
     return move_spikes(x, (i, c, t), c + torch.from_numpy(rng.integers(-channels, channels + 1, len(c))), t)
+
+
+def mask_channels(x, rng, width):
+    """x (B, channels, T) with, in each sample, one band of w adjacent channels silenced, w drawn from 0..width
+    and the band's position uniformly (frequency masking: no single band of the spectrum can be relied on)."""
+    n_ch = x.shape[1]
+    w = rng.integers(0, min(width, n_ch) + 1, x.shape[0])
+    start = rng.integers(0, n_ch - w + 1)
+    c = np.arange(n_ch)
+    silenced = (c >= start[:, None]) & (c < (start + w)[:, None])
+    return x * torch.from_numpy(~silenced).to(x.dtype)[:, :, None]
 
 
 def shift(sample, channels, steps):
@@ -151,7 +163,8 @@ class SpeakerMixer:
 
 def augment(x, rng, cfg: TrainConfig):
     """Delete each input spike with probability cfg.input_dropout, warp each sample (`stretch`) where a stretch
-    is given, move each spike by up to cfg.channel_jitter channels (`jitter`), then shift each sample
+    is given, move each spike by up to cfg.channel_jitter channels (`jitter`), silence a band of up to
+    cfg.channel_mask channels (`mask_channels`), then shift each sample
     (B, channels, T) by a random number of channels (up to cfg.channel_shift) and of steps (up to cfg.time_shift
     of T), zero-filled."""
     if cfg.input_dropout > 0:
@@ -160,6 +173,8 @@ def augment(x, rng, cfg: TrainConfig):
         x = stretch(x, rng, cfg.time_stretch, cfg.channel_stretch)
     if cfg.channel_jitter > 0:
         x = jitter(x, rng, cfg.channel_jitter)
+    if cfg.channel_mask > 0:
+        x = mask_channels(x, rng, cfg.channel_mask)
     channel_shift = cfg.channel_shift
     if channel_shift <= 0 and cfg.time_shift <= 0:
         return x
@@ -393,6 +408,8 @@ def build_parser():
                         "[1 - this, 1 + this]")
     p.add_argument("--channel-jitter", type=int, default=TrainConfig.channel_jitter,
                    help="augmentation: move every input spike by its own random number of channels, up to this many")
+    p.add_argument("--channel-mask", type=int, default=TrainConfig.channel_mask,
+                   help="augmentation: silence a random band of up to this many adjacent channels in each sample")
     p.add_argument("--speaker-mix", type=float, default=TrainConfig.speaker_mix,
                    help="augmentation: with this probability mix a sample with the same digit said by another "
                         "speaker (each time bin from one of the two)")
@@ -438,6 +455,7 @@ def check_options(args):
         at_least("--" + option.replace("_", "-"), getattr(args, option))
     at_least("--channel-shift", args.channel_shift, 0)
     at_least("--channel-jitter", args.channel_jitter, 0)
+    at_least("--channel-mask", args.channel_mask, 0)
     at_least("--threads", args.threads, 0)
     above_zero("--lr", args.lr)
     for option in ("current_decay", "voltage_decay"):
@@ -517,6 +535,7 @@ def main(argv=None):
                             channel_shift=args.channel_shift, time_shift=args.time_shift,
                             input_dropout=args.input_dropout, time_stretch=args.time_stretch,
                             channel_stretch=args.channel_stretch, channel_jitter=args.channel_jitter,
+                            channel_mask=args.channel_mask,
                             speaker_mix=args.speaker_mix,
                             distill_weight=args.distill_weight if distill_from else 0.0,
                             distill_temperature=args.distill_temperature)

@@ -103,6 +103,7 @@ def test_augment_shifts_whole_pattern():
     (["--time-stretch", "1"], "--time-stretch must be in [0, 1)"),
     (["--channel-stretch", "-0.1"], "--channel-stretch must be in [0, 1)"),
     (["--channel-jitter", "-1"], "--channel-jitter must be >= 0"),
+    (["--channel-mask", "-2"], "--channel-mask must be >= 0"),
     (["--speaker-mix", "1.5"], "--speaker-mix must be in [0, 1], got 1.5"),
     (["--lr", "0"], "--lr must be > 0"),
     (["--current-decay", "1"], "--current-decay must be in (0, 1), got 1.0"),
@@ -181,6 +182,22 @@ def test_jitter_moves_each_spike_on_its_own_within_the_bound_and_keeps_its_step(
     edge = torch.zeros(1, 100, 400)
     edge[0, 0, :] = 1
     assert 0.5 < jitter(edge, np.random.default_rng(0), 3).sum() / 400 < 0.65  # 3 of 7 offsets leave: dropped
+
+
+def test_mask_silences_one_band_of_adjacent_channels_per_sample_and_nothing_else():
+    from lava_replay.pretrain import mask_channels
+
+    x = torch.ones(200, 100, 5)
+    out = mask_channels(x, np.random.default_rng(0), 8)
+    silent = (out.sum(2) == 0)  # (sample, channel): the whole channel silenced
+    assert torch.equal(out.sum(2)[~silent], x.sum(2)[~silent])  # other channels untouched, at every step
+    widths = silent.sum(1)
+    assert widths.min() == 0 and widths.max() == 8  # 0..8 channels, both ends drawn over 200 samples
+    for row in silent:
+        band = torch.nonzero(row)[:, 0]
+        assert len(band) == 0 or band.max() - band.min() + 1 == len(band)  # one contiguous band
+    starts = {int(torch.nonzero(row)[0, 0]) for row in silent if row.any()}
+    assert len(starts) > 50  # the band moves from sample to sample
 
 
 def test_augment_input_dropout_only_deletes_spikes():
