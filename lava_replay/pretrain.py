@@ -55,6 +55,10 @@ class TrainConfig:
     seed: int = 0
 
 
+AUGMENTATION_OPTIONS = ("channel_shift", "time_shift", "input_dropout", "time_stretch", "channel_stretch",
+                        "channel_jitter", "channel_mask", "speaker_mix")  # TrainConfig fields, same-named options
+
+
 def _batches(indices, batch_size, rng=None):
     order = rng.permutation(indices) if rng is not None else indices
     for start in range(0, len(order), batch_size):
@@ -532,13 +536,9 @@ def main(argv=None):
     model_cfg = model_config(args)
     init_from = source_model(args.init_from, args.model_dir) if args.init_from else None
     train_cfg = TrainConfig(epochs=epochs, lr=args.lr, batch_size=args.batch_size, seed=args.seed,
-                            channel_shift=args.channel_shift, time_shift=args.time_shift,
-                            input_dropout=args.input_dropout, time_stretch=args.time_stretch,
-                            channel_stretch=args.channel_stretch, channel_jitter=args.channel_jitter,
-                            channel_mask=args.channel_mask,
-                            speaker_mix=args.speaker_mix,
                             distill_weight=args.distill_weight if distill_from else 0.0,
-                            distill_temperature=args.distill_temperature)
+                            distill_temperature=args.distill_temperature,
+                            **{option: getattr(args, option) for option in AUGMENTATION_OPTIONS})
     name = args.name or default_model_name(args.timesteps, classes, protocol.val_speakers)
     started = time.time()
     try:
