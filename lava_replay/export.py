@@ -135,8 +135,9 @@ def load_model_info(net_path, timesteps=None, architecture=None, classes=None):
 
 
 def load_slayer_net(net_path, config=None):
-    """A SpikingNet (SLAYER) holding exactly the weights of an exported .net, for cross-checks and fine-tuning;
-    config: the ModelConfig to build it with (same layer sizes; default the model's own)."""
+    """A SpikingNet (SLAYER) holding exactly the weights (and learned per-neuron decays) of an exported .net, for
+    cross-checks and fine-tuning; config: the ModelConfig to build it with (same layer sizes; default the model's
+    own)."""
     import h5py
     import torch
 
@@ -152,6 +153,10 @@ def load_slayer_net(net_path, config=None):
             if "weight_rec" in group:
                 rec = block.recurrent_synapse
                 rec.weight.copy_(torch.from_numpy(group["weight_rec"][()] / 64.0).reshape(rec.weight.shape))
+            for name, key in (("current_decay", "iDecay"), ("voltage_decay", "vDecay")):
+                stored, decay = group["neuron"][key][()], getattr(block.neuron, name)
+                if np.ndim(stored) and decay.requires_grad:  # learned per-neuron decays (ModelConfig.learn_decays)
+                    decay.copy_(torch.from_numpy(stored.astype(np.float32)))
     net.eval()
     return net
 

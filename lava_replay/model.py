@@ -3,7 +3,7 @@ from dataclasses import asdict, dataclass
 
 import torch
 
-from lava_replay import voltage_bound
+from lava_replay import decay_gradient, voltage_bound
 from lava_replay.errors import LavaReplayError
 
 REFERENCE_TIMESTEPS = 100  # ModelConfig's decays are per step of a sample binned into this many steps
@@ -24,7 +24,11 @@ class ModelConfig:
     """Architecture and neuron parameters (SLAYER float units; netx exports them x64 / x4096). The decays are
     per step at REFERENCE_TIMESTEPS steps per sample (time_matched_decay converts them to another T).
     graded_input: the input holds how many events fell into each time bin (graded spikes) instead of a
-    binary spike per bin."""
+    binary spike per bin.
+    full_bptt: the recurrent hidden layers pass the gradient back through their neurons' states
+    (lava_replay.bptt; the same spikes as SLAYER's own recurrent block, whose gradient stops at each step).
+    learn_decays: the hidden layers' decays are learned, one per neuron, starting uniform in
+    [decay * (1 - decay_spread), decay * (1 + decay_spread)] (the output layer keeps the shared decays)."""
     n_inputs: int = 700
     hidden: tuple = (200, 100, 50)
     n_outputs: int = 20
@@ -37,6 +41,9 @@ class ModelConfig:
     tau_grad: float = 0.03
     scale_grad: float = 3.0
     graded_input: bool = False
+    full_bptt: bool = False
+    learn_decays: bool = False
+    decay_spread: float = 0.0
 
     def to_dict(self):
         """JSON-friendly form (tuples become lists)."""
@@ -68,12 +75,17 @@ class ModelConfig:
         return [self.n_inputs, *self.hidden, self.n_outputs]
 
 
-def _neuron_params(cfg, dropout):
+def _neuron_params(cfg, dropout, per_neuron=False):
     import lava.lib.dl.slayer as slayer
 
     params = {"threshold": cfg.threshold, "current_decay": cfg.current_decay,
               "voltage_decay": cfg.voltage_decay, "tau_grad": cfg.tau_grad,
               "scale_grad": cfg.scale_grad, "requires_grad": False}
+    if per_neuron:
+        spread = (1 - cfg.decay_spread, 1 + cfg.decay_spread)
+        params.update(current_decay=tuple(cfg.current_decay * f for f in spread),
+                      voltage_decay=tuple(cfg.voltage_decay * f for f in spread),
+                      shared_param=False, requires_grad=True)
     if dropout > 0:
         params["dropout"] = slayer.neuron.Dropout(p=dropout)
     return params
@@ -87,17 +99,32 @@ class SpikingNet(torch.nn.Module):
         import lava.lib.dl.slayer as slayer
 
         voltage_bound.install()
+        decay_gradient.install()
         if not cfg.hidden or min(cfg.hidden) < 1:
             raise LavaReplayError(f"hidden layer sizes must be positive, got {cfg.hidden}")
         self.cfg = cfg
         sizes = cfg.layer_sizes()
-        hidden_block = slayer.block.cuba.Recurrent if cfg.recurrent else slayer.block.cuba.Dense
-        blocks = [hidden_block(_neuron_params(cfg, cfg.dropout), n_in, n_out,
+        if cfg.learn_decays and cfg.recurrent and not cfg.full_bptt:
+            raise LavaReplayError("learned decays need full_bptt in recurrent layers (SLAYER's own recurrent block "
+                                  "gives decays no gradient)")
+        hidden_block = slayer.block.cuba.Dense
+        if cfg.recurrent:
+            from lava_replay.bptt import FullBpttRecurrent
+
+            hidden_block = FullBpttRecurrent if cfg.full_bptt else slayer.block.cuba.Recurrent
+        blocks = [hidden_block(_neuron_params(cfg, cfg.dropout, cfg.learn_decays), n_in, n_out,
                                weight_scale=cfg.weight_scale, weight_norm=False)
                   for n_in, n_out in zip(sizes[:-2], sizes[1:-1])]
         blocks.append(slayer.block.cuba.Dense(_neuron_params(cfg, 0.0), sizes[-2], sizes[-1],
                                               weight_scale=cfg.weight_scale, weight_norm=False))
         self.blocks = torch.nn.ModuleList(blocks)
+        if cfg.learn_decays:  # SLAYER draws per-neuron decays in its first forward pass: draw them now
+            with torch.no_grad():
+                self.forward(torch.zeros(1, cfg.n_inputs, 1))
+
+    def decay_parameters(self):
+        """The learned (per-neuron) decays, in SLAYER's 12-bit units; empty unless cfg.learn_decays."""
+        return [p for name, p in self.named_parameters() if name.endswith("_decay") and p.requires_grad]
 
     def reset_state(self):
         """Zero the persistent neuron state that SLAYER's recurrent blocks carry between forward calls."""

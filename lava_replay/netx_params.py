@@ -10,7 +10,8 @@ def read_layers(net_path):
 
     The weights are what Lava's fixed-point Dense applies after netx's exact exponent shift, so a model that
     uses them with weight exponent 0 reproduces netx bit for bit. Decays are the effective 12-bit constants
-    (netx's du = iDecay - 1 plus the LIF model's offset of 1).
+    (netx's du = iDecay - 1 plus the LIF model's offset of 1): an int, or one int per neuron where the layer
+    learned its decays (ModelConfig.learn_decays).
     """
     try:
         with h5py.File(net_path, "r") as h:
@@ -23,10 +24,14 @@ def read_layers(net_path):
                     "weight_rec": (np.rint(group["weight_rec"][()]).astype(np.int32)
                                    if "weight_rec" in group else None),
                     "vth": int(neuron["vThMant"][()]),
-                    "decay_u": int(neuron["iDecay"][()]),
-                    "decay_v": int(neuron["vDecay"][()]),
+                    "decay_u": _decay(neuron["iDecay"][()]),
+                    "decay_v": _decay(neuron["vDecay"][()]),
                 })
     except (OSError, KeyError) as exc:
         raise LavaReplayError(f"cannot read the layers of {net_path}: {exc}") from exc
     return layers
 
+
+def _decay(value):
+    """A layer's 12-bit decay as stored: an int when shared, an int64 array when per neuron."""
+    return int(value) if np.ndim(value) == 0 else np.asarray(value, dtype=np.int64)

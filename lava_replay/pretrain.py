@@ -23,6 +23,7 @@ from lava_replay.cli import run_cli
 from lava_replay.errors import LavaReplayError
 from lava_replay.export import (USER_MODEL_DIR, default_model_name, export_model, graded_input, load_model_info,
                                 load_slayer_net, model_path)
+from lava_replay.decay_gradient import DECAY_SCALE
 from lava_replay.fileio import atomic_write_with
 from lava_replay.options import above_zero, at_least, output_folder
 from lava_replay.model import REFERENCE_TIMESTEPS, ModelConfig, SpikingNet, predict
@@ -36,7 +37,8 @@ class TrainConfig:
     input_dropout deletes each input spike with that probability, time_stretch and channel_stretch warp each
     sample's time and channel axes, channel_jitter moves each spike by its own few channels, channel_mask
     silences a random band of channels, speaker_mix mixes a sample with the same class said by another speaker
-    (augmentation; see `augment`, `stretch`, `jitter`, `mask_channels` and `SpeakerMixer`).
+    (augmentation; see `augment`, `stretch`, `jitter`, `mask_channels` and `SpeakerMixer`). decay_lr is Adam's
+    rate for a network's learned decays (ModelConfig.learn_decays), per step in units of the decay (0..1).
     """
     epochs: int = 40
     lr: float = 0.003
@@ -52,6 +54,7 @@ class TrainConfig:
     speaker_mix: float = 0.0
     distill_weight: float = 0.0
     distill_temperature: float = 1.0
+    decay_lr: float = 0.001
     seed: int = 0
 
 
@@ -258,7 +261,12 @@ def train(net, spikes, labels, train_idx, val_idx, cfg: TrainConfig, checkpoint=
     mixer = SpeakerMixer(spikes, labels, speakers, train_idx, cfg.speaker_mix) if cfg.speaker_mix > 0 else None
     torch.manual_seed(cfg.seed)
     rng = np.random.default_rng(cfg.seed)
-    optimizer = torch.optim.Adam(net.parameters(), lr=cfg.lr)
+    decays = net.decay_parameters()
+    learned = {id(p) for p in decays}
+    groups = [{"params": [p for p in net.parameters() if id(p) not in learned], "lr": cfg.lr}]
+    if decays:  # SLAYER holds decays x 4096
+        groups.append({"params": decays, "lr": cfg.decay_lr * DECAY_SCALE})
+    optimizer = torch.optim.Adam(groups)
     schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=max(1, cfg.epochs))
     state = {"epoch": 0, "history": [], "best": None, "best_val": -1.0}
     if resume and checkpoint and os.path.exists(checkpoint):
@@ -396,6 +404,16 @@ def build_parser():
     p.add_argument("--voltage-decay", type=float, default=None,
                    help=f"CUBA voltage decay per time step, in (0, 1) (default {ModelConfig.voltage_decay} at "
                         f"T={REFERENCE_TIMESTEPS}, time-matched at other T)")
+    p.add_argument("--full-bptt", action="store_true",
+                   help="pass the gradient back through the recurrent neurons' current and voltage (full "
+                        "backpropagation through time; SLAYER's recurrent block stops it at each step)")
+    p.add_argument("--learn-decays", action="store_true",
+                   help="learn the hidden neurons' decays, one per neuron (heterogeneous time constants)")
+    p.add_argument("--decay-spread", type=float, default=ModelConfig.decay_spread,
+                   help="with --learn-decays: start each neuron's decays uniform within this fraction of "
+                        "--current-decay / --voltage-decay (default 0: all equal)")
+    p.add_argument("--decay-lr", type=float, default=TrainConfig.decay_lr,
+                   help="with --learn-decays: Adam's rate for the decays, per step (the decays lie in 0..1)")
     p.add_argument("--graded-input", action="store_true",
                    help="input: how many events each channel had in a time bin (graded spikes, as tonic's ToFrame "
                         "counts them) instead of one binary spike per bin")
@@ -462,11 +480,15 @@ def check_options(args):
     at_least("--channel-mask", args.channel_mask, 0)
     at_least("--threads", args.threads, 0)
     above_zero("--lr", args.lr)
+    above_zero("--decay-lr", args.decay_lr)
+    if args.learn_decays and not args.full_bptt:
+        raise LavaReplayError("--learn-decays needs --full-bptt: SLAYER's own recurrent block gives the decays no "
+                              "gradient")
     for option in ("current_decay", "voltage_decay"):
         value = getattr(args, option)
         if value is not None and not 0 < value < 1:
             raise LavaReplayError(f"--{option.replace('_', '-')} must be in (0, 1), got {value}")
-    for option in ("dropout", "input_dropout", "time_shift", "time_stretch", "channel_stretch"):
+    for option in ("dropout", "input_dropout", "time_shift", "time_stretch", "channel_stretch", "decay_spread"):
         if not 0 <= getattr(args, option) < 1:
             raise LavaReplayError(f"--{option.replace('_', '-')} must be in [0, 1), got {getattr(args, option)}")
     if not 0 <= args.speaker_mix <= 1:
@@ -491,7 +513,8 @@ def model_config(args):
     """The ModelConfig of the parsed options (decays not given: time-matched to --timesteps)."""
     return ModelConfig.at_timesteps(args.timesteps, hidden=tuple(args.hidden), dropout=args.dropout,
                                     current_decay=args.current_decay, voltage_decay=args.voltage_decay,
-                                    graded_input=args.graded_input)
+                                    graded_input=args.graded_input, full_bptt=args.full_bptt,
+                                    learn_decays=args.learn_decays, decay_spread=args.decay_spread)
 
 
 def source_model(name, model_dir):
@@ -537,7 +560,7 @@ def main(argv=None):
     init_from = source_model(args.init_from, args.model_dir) if args.init_from else None
     train_cfg = TrainConfig(epochs=epochs, lr=args.lr, batch_size=args.batch_size, seed=args.seed,
                             distill_weight=args.distill_weight if distill_from else 0.0,
-                            distill_temperature=args.distill_temperature,
+                            distill_temperature=args.distill_temperature, decay_lr=args.decay_lr,
                             **{option: getattr(args, option) for option in AUGMENTATION_OPTIONS})
     name = args.name or default_model_name(args.timesteps, classes, protocol.val_speakers)
     started = time.time()

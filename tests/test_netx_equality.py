@@ -123,3 +123,31 @@ def test_voltage_bound_spike_exact(tmp_path, monkeypatch):
     assert np.array_equal(hidden.astype(bool), fused)
     monkeypatch.setattr(voltage_bound, "VOLTAGE_LIMIT", 1 << 40)
     assert not np.array_equal(_slayer_layers(net, spikes)[0][0], lava_hidden)
+
+
+@pytest.mark.timeout(300)
+def test_learned_per_neuron_decays_spike_exact(tmp_path):
+    # heterogeneous decays, one per hidden neuron, reach netx and the fused generator through the .net, and
+    # load_slayer_net brings them back
+    from lava_replay.continual import run_frozen
+    from lava_replay.export import export_model
+    from lava_replay.netx_params import read_layers
+
+    data = synthetic_shd(n_per_class=2, n_classes=3, timesteps=20, seed=2)
+    torch.manual_seed(1)
+    net = SpikingNet(ModelConfig(hidden=(30, 20), n_outputs=4, weight_scale=3, dropout=0, full_bptt=True,
+                                 learn_decays=True, decay_spread=0.8))
+    path = str(tmp_path / "decays.net")
+    export_model(net, path, {"classes": [0, 1, 2, 3], "timesteps": 20, "seed": 1, "data_fingerprint": "synthetic",
+                             "accuracy": {}})
+    layers = read_layers(path)
+    assert layers[0]["decay_u"].shape == (30,) and len(np.unique(layers[0]["decay_u"])) > 10
+    assert np.ndim(layers[2]["decay_u"]) == 0  # the output layer's decays stay shared
+    slayer_layers, _ = _slayer_layers(net, data["spikes"])
+    _assert_equal(slayer_layers, lava_layer_spikes(path, data["spikes"]))
+    hidden, _ = run_frozen(layers[:2], data["spikes"], 20)
+    assert np.array_equal(hidden, slayer_layers[1].astype(bool))
+    loaded = load_slayer_net(path)
+    stored = torch.round(net.blocks[1].neuron.voltage_decay)  # 12-bit integers in the .net
+    assert torch.equal(loaded.blocks[1].neuron.voltage_decay, stored)
+    _assert_equal(slayer_layers, _slayer_layers(loaded, data["spikes"])[0])
