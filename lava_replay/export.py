@@ -135,7 +135,7 @@ def load_model_info(net_path, timesteps=None, architecture=None, classes=None):
 
 
 def load_slayer_net(net_path, config=None):
-    """A SpikingNet (SLAYER) holding exactly the weights (and learned per-neuron decays) of an exported .net, for
+    """A SpikingNet (SLAYER) holding exactly the weights (and per-neuron decays) of an exported .net, for
     cross-checks and fine-tuning; config: the ModelConfig to build it with (same layer sizes; default the model's
     own)."""
     import h5py
@@ -155,7 +155,7 @@ def load_slayer_net(net_path, config=None):
                 rec.weight.copy_(torch.from_numpy(group["weight_rec"][()] / 64.0).reshape(rec.weight.shape))
             for name, key in (("current_decay", "iDecay"), ("voltage_decay", "vDecay")):
                 stored, decay = group["neuron"][key][()], getattr(block.neuron, name)
-                if np.ndim(stored) and decay.requires_grad:  # learned per-neuron decays (ModelConfig.learn_decays)
+                if np.ndim(stored) and decay.numel() > 1:  # per-neuron decays (ModelConfig.per_neuron_decays)
                     decay.copy_(torch.from_numpy(stored.astype(np.float32)))
     net.eval()
     return net

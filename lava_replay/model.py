@@ -27,8 +27,10 @@ class ModelConfig:
     binary spike per bin.
     full_bptt: the recurrent hidden layers pass the gradient back through their neurons' states
     (lava_replay.bptt; the same spikes as SLAYER's own recurrent block, whose gradient stops at each step).
-    learn_decays: the hidden layers' decays are learned, one per neuron, starting uniform in
-    [decay * (1 - decay_spread), decay * (1 + decay_spread)] (the output layer keeps the shared decays)."""
+    decay_spread > 0: every hidden neuron has its own decays, drawn uniform in
+    [decay * (1 - decay_spread), decay * (1 + decay_spread)] (heterogeneous time constants).
+    learn_decays: the hidden neurons' decays, one per neuron, are learned (needs full_bptt in recurrent layers).
+    The output layer keeps the shared decays."""
     n_inputs: int = 700
     hidden: tuple = (200, 100, 50)
     n_outputs: int = 20
@@ -70,22 +72,26 @@ class ModelConfig:
                 fields[name] = time_matched_decay(getattr(cls, name), timesteps)
         return cls(**fields)
 
+    def per_neuron_decays(self):
+        """Whether every hidden neuron has its own decays (drawn with a spread, or learned)."""
+        return self.learn_decays or self.decay_spread > 0
+
     def layer_sizes(self):
         """Neurons per layer, input first: e.g. [700, 200, 100, 50, 20]."""
         return [self.n_inputs, *self.hidden, self.n_outputs]
 
 
-def _neuron_params(cfg, dropout, per_neuron=False):
+def _neuron_params(cfg, dropout, hidden=False):
     import lava.lib.dl.slayer as slayer
 
     params = {"threshold": cfg.threshold, "current_decay": cfg.current_decay,
               "voltage_decay": cfg.voltage_decay, "tau_grad": cfg.tau_grad,
               "scale_grad": cfg.scale_grad, "requires_grad": False}
-    if per_neuron:
+    if hidden and cfg.per_neuron_decays():
         spread = (1 - cfg.decay_spread, 1 + cfg.decay_spread)
         params.update(current_decay=tuple(cfg.current_decay * f for f in spread),
                       voltage_decay=tuple(cfg.voltage_decay * f for f in spread),
-                      shared_param=False, requires_grad=True)
+                      shared_param=False, requires_grad=cfg.learn_decays)
     if dropout > 0:
         params["dropout"] = slayer.neuron.Dropout(p=dropout)
     return params
@@ -112,13 +118,13 @@ class SpikingNet(torch.nn.Module):
             from lava_replay.bptt import FullBpttRecurrent
 
             hidden_block = FullBpttRecurrent if cfg.full_bptt else slayer.block.cuba.Recurrent
-        blocks = [hidden_block(_neuron_params(cfg, cfg.dropout, cfg.learn_decays), n_in, n_out,
+        blocks = [hidden_block(_neuron_params(cfg, cfg.dropout, hidden=True), n_in, n_out,
                                weight_scale=cfg.weight_scale, weight_norm=False)
                   for n_in, n_out in zip(sizes[:-2], sizes[1:-1])]
         blocks.append(slayer.block.cuba.Dense(_neuron_params(cfg, 0.0), sizes[-2], sizes[-1],
                                               weight_scale=cfg.weight_scale, weight_norm=False))
         self.blocks = torch.nn.ModuleList(blocks)
-        if cfg.learn_decays:  # SLAYER draws per-neuron decays in its first forward pass: draw them now
+        if cfg.per_neuron_decays():  # SLAYER draws per-neuron decays in its first forward pass: draw them now
             with torch.no_grad():
                 self.forward(torch.zeros(1, cfg.n_inputs, 1))
 

@@ -11,7 +11,7 @@ def read_layers(net_path):
     The weights are what Lava's fixed-point Dense applies after netx's exact exponent shift, so a model that
     uses them with weight exponent 0 reproduces netx bit for bit. Decays are the effective 12-bit constants
     (netx's du = iDecay - 1 plus the LIF model's offset of 1): an int, or one int per neuron where the layer
-    learned its decays (ModelConfig.learn_decays).
+    has its own per neuron (ModelConfig.per_neuron_decays).
     """
     try:
         with h5py.File(net_path, "r") as h:

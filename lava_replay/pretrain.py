@@ -410,8 +410,8 @@ def build_parser():
     p.add_argument("--learn-decays", action="store_true",
                    help="learn the hidden neurons' decays, one per neuron (heterogeneous time constants)")
     p.add_argument("--decay-spread", type=float, default=ModelConfig.decay_spread,
-                   help="with --learn-decays: start each neuron's decays uniform within this fraction of "
-                        "--current-decay / --voltage-decay (default 0: all equal)")
+                   help="give every hidden neuron its own decays, uniform within this fraction of "
+                        "--current-decay / --voltage-decay (heterogeneous time constants; default 0: all equal)")
     p.add_argument("--decay-lr", type=float, default=TrainConfig.decay_lr,
                    help="with --learn-decays: Adam's rate for the decays, per step (the decays lie in 0..1)")
     p.add_argument("--graded-input", action="store_true",

@@ -93,3 +93,11 @@ def test_learned_decays_need_full_bptt_in_recurrent_layers():
 
     with pytest.raises(LavaReplayError, match="full_bptt"):
         SpikingNet(dataclasses.replace(TINY, learn_decays=True))
+
+
+def test_a_decay_spread_alone_gives_fixed_per_neuron_decays_in_slayers_own_block():
+    net = SpikingNet(dataclasses.replace(TINY, decay_spread=0.5))
+    neuron = net.blocks[0].neuron
+    assert type(net.blocks[0]).__name__ == "Recurrent" and neuron.current_decay.shape == (30,)
+    assert neuron.current_decay.std() > 0 and not neuron.current_decay.requires_grad
+    assert net.decay_parameters() == []

@@ -194,9 +194,16 @@ def test_gradient_learner_with_a_hidden_layer_in_lanes_equals_one_sample_per_slo
 
 
 @pytest.mark.timeout(300)
-def test_hidden_layer_forward_equals_the_frozen_generator(layers, latents_l2):
+@pytest.mark.parametrize("per_neuron_decays", [False, True])
+def test_hidden_layer_forward_equals_the_frozen_generator(layers, latents_l2, per_neuron_decays):
     """Untaught, the gradient learner's forward through layers 2 and 3 gives the counts and per-layer spikes of
-    the FrozenSpikeGenerator (netx's arithmetic, tested spike-exact against SLAYER)."""
+    the FrozenSpikeGenerator (netx's arithmetic, tested spike-exact against SLAYER), also where layer 2's
+    neurons have decays of their own (ModelConfig.per_neuron_decays)."""
+    if per_neuron_decays:
+        rng = np.random.default_rng(0)
+        layers = [dict(layer) for layer in layers]
+        for key in ("decay_u", "decay_v"):
+            layers[2][key] = rng.integers(layers[2][key] // 2, layers[2][key] * 3 // 2, len(layers[2]["weight"]))
     untaught = -np.ones(6, int)
     counts, weights, hidden, activity = _learn(layers, latents_l2, "gradient", untaught, learning_rate=0.05,
                                                lr_layer=2)
