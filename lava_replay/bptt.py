@@ -15,6 +15,7 @@ sees the linear recurrence, without the reset (as SLAYER's CUBA neuron does), an
 gradient. The decays may be per neuron and learned.
 """
 import torch
+from lava.lib.dl.slayer.axon.delay import delay
 from lava.lib.dl.slayer.block.cuba import Recurrent
 from lava.lib.dl.slayer.neuron.cuba import SCALE_RHO_MULT, TAU_RHO_MULT
 from lava.lib.dl.slayer.spike.spike import Spike
@@ -40,8 +41,8 @@ class FullBpttRecurrent(Recurrent):
                 neuron.dynamics(torch.zeros(1, self.input_synapse.out_channels, 1))
         scale = neuron.s_scale
         z = self.input_synapse(x).double() * scale
-        recurrent = self.recurrent_synapse.pre_hook_fx(
-            self.recurrent_synapse.weight.reshape(self.recurrent_synapse.weight.shape[:2])).double() * scale
+        recurrent_t = self.recurrent_synapse.pre_hook_fx(
+            self.recurrent_synapse.weight.reshape(self.recurrent_synapse.weight.shape[:2])).double().T * scale
         if neuron.requires_grad:
             neuron.clamp()
         keep_u = DECAY_SCALE - quantize(neuron.current_decay).double()
@@ -52,7 +53,7 @@ class FullBpttRecurrent(Recurrent):
         s = torch.zeros(z.shape[:-1])
         spikes = []
         for t in range(z.shape[-1]):
-            u = _leak(u, keep_u) + z[..., t] + s.double() @ recurrent.T
+            u = _leak(u, keep_u) + z[..., t] + s.double() @ recurrent_t
             v = _leak(v, keep_v) + u
             v = v + (v.clamp(-VOLTAGE_LIMIT, VOLTAGE_LIMIT) - v).detach()
             s = Spike.apply((v / scale).float().unsqueeze(-1), threshold, neuron.tau_rho * TAU_RHO_MULT,
@@ -63,6 +64,4 @@ class FullBpttRecurrent(Recurrent):
             s = s[..., 0]
             spikes.append(s)
         out = torch.stack(spikes, dim=-1)
-        if self.delay_shift:
-            out = torch.cat([torch.zeros_like(out[..., :1]), out[..., :-1]], dim=-1)
-        return out
+        return delay(out, 1) if self.delay_shift else out
