@@ -64,4 +64,5 @@ class FullBpttRecurrent(Recurrent):
             s = s[..., 0]
             spikes.append(s)
         out = torch.stack(spikes, dim=-1)
-        return delay(out, 1) if self.delay_shift else out
+        out = delay(out, 1) if self.delay_shift else out
+        return out if self.delay is None else self.delay(out)

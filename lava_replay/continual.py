@@ -644,6 +644,9 @@ def continual_job(model_path, data, protocol, strat, settings=None, buffer=None)
     rng = np.random.default_rng(s.seed)
     layers = read_layers(model_path)
     check_lr_layer(s.lr_layer, len(layers) - 1, s.learning)
+    if any(layer["delay"] is not None for layer in layers[s.lr_layer:-1]):
+        raise LavaReplayError(f"{model_path} has axonal delays in the layers above --lr-layer {s.lr_layer}, and the "
+                              f"learning layer has no delay lines: use --lr-layer {len(layers) - 1}")
     labels, spikes = data["labels"], data["spikes"]
     if spikes.shape[2] != strat.timesteps:
         raise LavaReplayError(f"data has T={spikes.shape[2]}, strategy {strat.name} runs at T={strat.timesteps}")

@@ -135,9 +135,9 @@ def load_model_info(net_path, timesteps=None, architecture=None, classes=None):
 
 
 def load_slayer_net(net_path, config=None):
-    """A SpikingNet (SLAYER) holding exactly the weights (and per-neuron decays) of an exported .net, for
-    cross-checks and fine-tuning; config: the ModelConfig to build it with (same layer sizes; default the model's
-    own)."""
+    """A SpikingNet (SLAYER) holding exactly the weights (and per-neuron decays, axonal delays) of an exported
+    .net, for cross-checks and fine-tuning; config: the ModelConfig to build it with (same layer sizes; default the
+    model's own)."""
     import h5py
     import torch
 
@@ -157,6 +157,8 @@ def load_slayer_net(net_path, config=None):
                 stored, decay = group["neuron"][key][()], getattr(block.neuron, name)
                 if np.ndim(stored) and decay.numel() > 1:  # per-neuron decays (ModelConfig.per_neuron_decays)
                     decay.copy_(torch.from_numpy(stored.astype(np.float32)))
+            if getattr(block, "delay", None) is not None:  # whole steps, as exported (ModelConfig.axon_delay)
+                block.delay.delay.copy_(torch.from_numpy(group["delay"][()].astype(np.float32)))
     net.eval()
     return net
 

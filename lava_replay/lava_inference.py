@@ -5,6 +5,7 @@ from lava_replay.data.shd import is_graded
 from lava_replay.errors import LavaReplayError
 from lava_replay.export import layer_shapes
 from lava_replay.lava_session import LavaSession
+from lava_replay.netx_params import read_layers
 from processes.slot_reset_lif.models import MODEL_MAP
 
 
@@ -59,6 +60,10 @@ def lava_layer_spikes(net_path, spikes, backend="sim", layers=None, chunk=64, pr
         raise LavaReplayError(f"expected spikes shaped (samples > 0, channels, T), got {spikes.shape}")
     if chunk < 1:
         raise LavaReplayError(f"chunk must be >= 1, got {chunk}")
+    if any(layer["delay"] is not None for layer in read_layers(net_path)):
+        raise LavaReplayError(f"{net_path} has axonal delays, which stock netx runs wrongly: its RecurrentDense "
+                              "delays the recurrent synapses as much as the forward ones (docs/lava-notes.md); the "
+                              "fused FrozenSpikeGenerator runs them (continual.run_frozen)")
     slot = slot_length(spikes.shape[2], len(layer_shapes(net_path)))
     graded = is_graded(spikes)
     parts = [_run_chunk(net_path, spikes[k:k + chunk], slot, backend, layers, graded)

@@ -6,6 +6,7 @@ import torch
 from lava_replay import decay_gradient, voltage_bound
 from lava_replay.errors import LavaReplayError
 
+MAX_AXON_DELAY = 62  # the longest axonal delay (steps) that netx and Loihi 2 take
 REFERENCE_TIMESTEPS = 100  # ModelConfig's decays are per step of a sample binned into this many steps
 
 
@@ -30,7 +31,9 @@ class ModelConfig:
     decay_spread > 0: every hidden neuron has its own decays, drawn uniform in
     [decay * (1 - decay_spread), decay * (1 + decay_spread)] (heterogeneous time constants).
     learn_decays: the hidden neurons' decays, one per neuron, are learned (needs full_bptt in recurrent layers).
-    The output layer keeps the shared decays."""
+    The output layer keeps the shared decays.
+    axon_delay > 0: every hidden neuron's output spikes reach the next layer (not its own layer's recurrent
+    synapses) after a learned axonal delay of 0..axon_delay whole steps (lava-dl's slayer.axon.Delay)."""
     n_inputs: int = 700
     hidden: tuple = (200, 100, 50)
     n_outputs: int = 20
@@ -46,6 +49,7 @@ class ModelConfig:
     full_bptt: bool = False
     learn_decays: bool = False
     decay_spread: float = 0.0
+    axon_delay: int = 0
 
     def to_dict(self):
         """JSON-friendly form (tuples become lists)."""
@@ -118,19 +122,30 @@ class SpikingNet(torch.nn.Module):
             from lava_replay.bptt import FullBpttRecurrent
 
             hidden_block = FullBpttRecurrent if cfg.full_bptt else slayer.block.cuba.Recurrent
+        if not 0 <= cfg.axon_delay <= MAX_AXON_DELAY:
+            raise LavaReplayError(f"axonal delays of 0..{MAX_AXON_DELAY} steps are possible (Loihi 2), "
+                                  f"got {cfg.axon_delay}")
         blocks = [hidden_block(_neuron_params(cfg, cfg.dropout, hidden=True), n_in, n_out,
-                               weight_scale=cfg.weight_scale, weight_norm=False)
+                               weight_scale=cfg.weight_scale, weight_norm=False, delay=cfg.axon_delay > 0)
                   for n_in, n_out in zip(sizes[:-2], sizes[1:-1])]
+        for block in blocks:
+            if block.delay is not None:
+                block.delay.max_delay = cfg.axon_delay
         blocks.append(slayer.block.cuba.Dense(_neuron_params(cfg, 0.0), sizes[-2], sizes[-1],
                                               weight_scale=cfg.weight_scale, weight_norm=False))
         self.blocks = torch.nn.ModuleList(blocks)
-        if cfg.per_neuron_decays():  # SLAYER draws per-neuron decays in its first forward pass: draw them now
+        if cfg.per_neuron_decays() or cfg.axon_delay:  # SLAYER draws per-neuron decays and delays in its first
+            # forward pass: draw them now
             with torch.no_grad():
                 self.forward(torch.zeros(1, cfg.n_inputs, 1))
 
     def decay_parameters(self):
         """The learned (per-neuron) decays, in SLAYER's 12-bit units; empty unless cfg.learn_decays."""
         return [p for name, p in self.named_parameters() if name.endswith("_decay") and p.requires_grad]
+
+    def delay_parameters(self):
+        """The learned axonal delays of the hidden layers (steps); empty unless cfg.axon_delay."""
+        return [block.delay.delay for block in self.blocks if getattr(block, "delay", None) is not None]
 
     def reset_state(self):
         """Zero the persistent neuron state that SLAYER's recurrent blocks carry between forward calls."""

@@ -6,7 +6,8 @@ from lava_replay.errors import LavaReplayError
 
 
 def read_layers(net_path):
-    """Per layer: integer weights (w*64), recurrent weights or None, vth (vThMant), current/voltage decays.
+    """Per layer: integer weights (w*64), recurrent weights or None, vth (vThMant), current/voltage decays, and
+    the axonal delays of its neurons' outputs in steps (None where the layer has none; ModelConfig.axon_delay).
 
     The weights are what Lava's fixed-point Dense applies after netx's exact exponent shift, so a model that
     uses them with weight exponent 0 reproduces netx bit for bit. Decays are the effective 12-bit constants
@@ -26,6 +27,7 @@ def read_layers(net_path):
                     "vth": int(neuron["vThMant"][()]),
                     "decay_u": _decay(neuron["iDecay"][()]),
                     "decay_v": _decay(neuron["vDecay"][()]),
+                    "delay": np.asarray(group["delay"][()], np.int64) if "delay" in group else None,
                 })
     except (OSError, KeyError) as exc:
         raise LavaReplayError(f"cannot read the layers of {net_path}: {exc}") from exc

@@ -26,7 +26,7 @@ from lava_replay.export import (USER_MODEL_DIR, default_model_name, export_model
 from lava_replay.decay_gradient import DECAY_SCALE
 from lava_replay.fileio import atomic_write_with
 from lava_replay.options import above_zero, at_least, output_folder
-from lava_replay.model import REFERENCE_TIMESTEPS, ModelConfig, SpikingNet, predict
+from lava_replay.model import MAX_AXON_DELAY, REFERENCE_TIMESTEPS, ModelConfig, SpikingNet, predict
 
 
 @dataclass
@@ -38,7 +38,8 @@ class TrainConfig:
     sample's time and channel axes, channel_jitter moves each spike by its own few channels, channel_mask
     silences a random band of channels, speaker_mix mixes a sample with the same class said by another speaker
     (augmentation; see `augment`, `stretch`, `jitter`, `mask_channels` and `SpeakerMixer`). decay_lr is Adam's
-    rate for a network's learned decays (ModelConfig.learn_decays), per step in units of the decay (0..1).
+    rate for a network's learned decays (ModelConfig.learn_decays), per step in units of the decay (0..1);
+    delay_lr is its rate for the learned axonal delays (ModelConfig.axon_delay), in steps.
     """
     epochs: int = 40
     lr: float = 0.003
@@ -55,6 +56,7 @@ class TrainConfig:
     distill_weight: float = 0.0
     distill_temperature: float = 1.0
     decay_lr: float = 0.001
+    delay_lr: float = 0.3
     seed: int = 0
 
 
@@ -261,11 +263,13 @@ def train(net, spikes, labels, train_idx, val_idx, cfg: TrainConfig, checkpoint=
     mixer = SpeakerMixer(spikes, labels, speakers, train_idx, cfg.speaker_mix) if cfg.speaker_mix > 0 else None
     torch.manual_seed(cfg.seed)
     rng = np.random.default_rng(cfg.seed)
-    decays = net.decay_parameters()
-    learned = {id(p) for p in decays}
+    decays, delays = net.decay_parameters(), net.delay_parameters()
+    learned = {id(p) for p in decays + delays}
     groups = [{"params": [p for p in net.parameters() if id(p) not in learned], "lr": cfg.lr}]
     if decays:  # SLAYER holds decays x 4096
         groups.append({"params": decays, "lr": cfg.decay_lr * DECAY_SCALE})
+    if delays:
+        groups.append({"params": delays, "lr": cfg.delay_lr})
     optimizer = torch.optim.Adam(groups)
     schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=max(1, cfg.epochs))
     state = {"epoch": 0, "history": [], "best": None, "best_val": -1.0}
@@ -414,6 +418,11 @@ def build_parser():
                         "--current-decay / --voltage-decay (heterogeneous time constants; default 0: all equal)")
     p.add_argument("--decay-lr", type=float, default=TrainConfig.decay_lr,
                    help="with --learn-decays: Adam's rate for the decays, per step (the decays lie in 0..1)")
+    p.add_argument("--axon-delays", type=int, default=ModelConfig.axon_delay, metavar="MAX",
+                   help="learn an axonal delay of 0..MAX steps for every hidden neuron (0: none; at most "
+                        f"{MAX_AXON_DELAY})")
+    p.add_argument("--delay-lr", type=float, default=TrainConfig.delay_lr,
+                   help="with --axon-delays: Adam's rate for the delays, in steps")
     p.add_argument("--graded-input", action="store_true",
                    help="input: how many events each channel had in a time bin (graded spikes, as tonic's ToFrame "
                         "counts them) instead of one binary spike per bin")
@@ -481,6 +490,10 @@ def check_options(args):
     at_least("--threads", args.threads, 0)
     above_zero("--lr", args.lr)
     above_zero("--decay-lr", args.decay_lr)
+    above_zero("--delay-lr", args.delay_lr)
+    if not 0 <= args.axon_delays <= MAX_AXON_DELAY:
+        raise LavaReplayError(f"--axon-delays must be in 0..{MAX_AXON_DELAY} (steps; Loihi 2's longest), "
+                              f"got {args.axon_delays}")
     if args.learn_decays and not args.full_bptt:
         raise LavaReplayError("--learn-decays needs --full-bptt: SLAYER's own recurrent block gives the decays no "
                               "gradient")
@@ -514,7 +527,8 @@ def model_config(args):
     return ModelConfig.at_timesteps(args.timesteps, hidden=tuple(args.hidden), dropout=args.dropout,
                                     current_decay=args.current_decay, voltage_decay=args.voltage_decay,
                                     graded_input=args.graded_input, full_bptt=args.full_bptt,
-                                    learn_decays=args.learn_decays, decay_spread=args.decay_spread)
+                                    learn_decays=args.learn_decays, decay_spread=args.decay_spread,
+                                    axon_delay=args.axon_delays)
 
 
 def source_model(name, model_dir):
@@ -560,7 +574,7 @@ def main(argv=None):
     init_from = source_model(args.init_from, args.model_dir) if args.init_from else None
     train_cfg = TrainConfig(epochs=epochs, lr=args.lr, batch_size=args.batch_size, seed=args.seed,
                             distill_weight=args.distill_weight if distill_from else 0.0,
-                            distill_temperature=args.distill_temperature, decay_lr=args.decay_lr,
+                            distill_temperature=args.distill_temperature, decay_lr=args.decay_lr, delay_lr=args.delay_lr,
                             **{option: getattr(args, option) for option in AUGMENTATION_OPTIONS})
     name = args.name or default_model_name(args.timesteps, classes, protocol.val_speakers)
     started = time.time()

@@ -46,17 +46,19 @@ def product_matrix(weight, largest_input=1):
     return weight.T.astype(np.float32 if bound < 2 ** 24 else np.float64)
 
 
-def cuba_layers_step(previous, matrices, states, neurons):
+def cuba_layers_step(previous, matrices, states, neurons, feed=None):
     """One step of stacked CUBA layers, each delaying by one step: layer l integrates
-    a_l = previous[l] @ W_l^T + previous[l+1] @ R_l^T, with previous = [input, each layer's spikes] of the last step.
+    a_l = feed[l] @ W_l^T + previous[l+1] @ R_l^T, with previous = [input, each layer's spikes] of the last step
+    and feed = previous unless given (feed: what the layers' forward synapses see, e.g. axonal delays' output).
 
     matrices: per layer (W^T, R^T or None) as product_matrix gives them (float, every sum exact); states: per
     layer (u, v); neurons: per layer (vth, decay_u, decay_v). Returns per layer the new states, v before the
     threshold test (int64) and the spikes.
     """
+    feed = previous if feed is None else feed
     new_states, v_pre, spikes = [], [], []
     for layer, ((w_t, r_t), (u, v), (vth, decay_u, decay_v)) in enumerate(zip(matrices, states, neurons)):
-        a_in = previous[layer] @ w_t
+        a_in = feed[layer] @ w_t
         if r_t is not None:
             a_in += previous[layer + 1] @ r_t
         u, v = cuba_integrate(u, v, a_in.astype(np.int64), decay_u, decay_v)
@@ -65,3 +67,23 @@ def cuba_layers_step(previous, matrices, states, neurons):
         v_pre.append(v)
         spikes.append(s)
     return new_states, v_pre, spikes
+
+
+class AxonDelayLine:
+    """Per-neuron axonal delays of a layer's spikes: at step t, neuron n's output is its spike of step t - delay[n]
+    (none before the first step). A ring of max(delay) + 1 steps; `reset` starts a new sample."""
+
+    def __init__(self, delay, lanes=()):
+        self.delay = np.asarray(delay, np.int64)
+        self.ring = np.zeros(tuple(lanes) + (len(self.delay), int(self.delay.max(initial=0)) + 1), bool)
+        self.neurons = np.arange(len(self.delay))
+
+    def reset(self):
+        """Forget every spike (a new sample)."""
+        self.ring[:] = False
+
+    def step(self, spikes, t):
+        """Store the spikes of step t (lanes..., neurons); return the delayed spikes of step t."""
+        width = self.ring.shape[-1]
+        self.ring[..., t % width] = spikes
+        return self.ring[..., self.neurons, (t - self.delay) % width]

@@ -43,8 +43,9 @@ def _nets(**fields):
     return slayer_net.eval(), bptt_net.eval()
 
 
-def test_full_bptt_gives_slayers_spikes_in_every_layer():
-    slayer_net, bptt_net = _nets()
+@pytest.mark.parametrize("fields", [{}, {"axon_delay": 5}])
+def test_full_bptt_gives_slayers_spikes_in_every_layer(fields):
+    slayer_net, bptt_net = _nets(**fields)
     rng = np.random.default_rng(0)
     graded = (rng.random((6, 40, 30)) < 0.3) * rng.integers(1, 6, (6, 40, 30))
     x = torch.from_numpy(graded.astype(np.float32))

@@ -373,3 +373,21 @@ def test_learning_option_errors(capsys):
 
     with pytest.raises(LavaReplayError, match="CPU only"):
         check_learning("gradient", "loihi")
+
+
+def test_models_with_axonal_delays_learn_the_output_layer_only(layers, monkeypatch):
+    # the plastic layer has no delay lines: a delayed hidden layer above the LR layer is refused, by the process
+    # and, naming the option, by the job
+    from lava_replay import continual
+    from lava_replay.errors import LavaReplayError
+    from processes.plastic_learning_layer.process import ERROR_RULES, check_layer_arguments
+
+    delayed = [dict(layer, delay=np.arange(layer["weight"].shape[0]) % 3) for layer in layers[:3]] + [layers[3]]
+    slot, offset = slot_timing(T)
+    check_layer_arguments(layers[3]["weight"], T, slot, offset, 1, None, ERROR_RULES[0], hidden=[layers[2]])
+    with pytest.raises(ValueError, match="axonal delays"):
+        check_layer_arguments(layers[3]["weight"], T, slot, offset, 1, None, ERROR_RULES[0], hidden=delayed[2:3])
+    monkeypatch.setattr(continual, "read_layers", lambda path: delayed)
+    with pytest.raises(LavaReplayError, match="use --lr-layer 3"):
+        continual.continual_job("delays.net", None, None, continual.STRATEGIES["replay4ncl"],
+                                continual.JobSettings(lr_layer=2))

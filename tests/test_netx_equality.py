@@ -7,6 +7,7 @@ import pytest
 import torch
 
 from lava_replay.data.synthetic import synthetic_shd
+from lava_replay.errors import LavaReplayError
 from lava_replay.export import SHIPPED_MODEL_DIR, graded_input, load_model_info, load_slayer_net
 from lava_replay.lava_inference import lava_layer_spikes, slot_length
 from lava_replay.model import ModelConfig, SpikingNet, predict
@@ -151,3 +152,34 @@ def test_learned_per_neuron_decays_spike_exact(tmp_path):
     stored = torch.round(net.blocks[1].neuron.voltage_decay)  # 12-bit integers in the .net
     assert torch.equal(loaded.blocks[1].neuron.voltage_decay, stored)
     _assert_equal(slayer_layers, _slayer_layers(loaded, data["spikes"])[0])
+
+
+@pytest.mark.timeout(300)
+def test_axon_delays_spike_exact_in_the_fused_generator(tmp_path):
+    # learned axonal delays (whole steps, per hidden neuron) reach the fused generator through the .net: its
+    # latents and outputs are SLAYER's, which they are not with the delays left out; stock netx refuses them
+    from lava_replay.continual import run_frozen
+    from lava_replay.export import export_model
+    from lava_replay.netx_params import read_layers
+
+    data = synthetic_shd(n_per_class=2, n_classes=3, timesteps=30, seed=2)
+    torch.manual_seed(1)
+    net = SpikingNet(ModelConfig(hidden=(30, 20), n_outputs=4, weight_scale=3, dropout=0, axon_delay=6))
+    with torch.no_grad():
+        for delay in net.delay_parameters():
+            delay.copy_(torch.rand(delay.shape) * 6.99)
+    path = str(tmp_path / "delays.net")
+    export_model(net, path, {"classes": [0, 1, 2, 3], "timesteps": 30, "seed": 1, "data_fingerprint": "synthetic",
+                             "accuracy": {}})
+    layers = read_layers(path)
+    assert layers[0]["delay"].shape == (30,) and layers[0]["delay"].max() == 6 and layers[2]["delay"] is None
+    slayer_layers, _ = _slayer_layers(net, data["spikes"])
+    for depth in (1, 2, 3):  # the latents of layers 1 and 2 (delayed), and the output
+        fused, _ = run_frozen(layers[:depth], data["spikes"], 30, lanes=2)
+        assert slayer_layers[depth - 1].sum() > 0
+        assert np.array_equal(fused, slayer_layers[depth - 1].astype(bool)), f"layer {depth - 1}"
+    undelayed = [dict(layer, delay=None) for layer in layers]
+    assert not np.array_equal(run_frozen(undelayed, data["spikes"], 30)[0], slayer_layers[2].astype(bool))
+    _assert_equal(slayer_layers, _slayer_layers(load_slayer_net(path), data["spikes"])[0])
+    with pytest.raises(LavaReplayError, match="axonal delays"):
+        lava_layer_spikes(path, data["spikes"])

@@ -107,6 +107,8 @@ def test_augment_shifts_whole_pattern():
     (["--speaker-mix", "1.5"], "--speaker-mix must be in [0, 1], got 1.5"),
     (["--lr", "0"], "--lr must be > 0"),
     (["--decay-lr", "0"], "--decay-lr must be > 0"),
+    (["--delay-lr", "-1"], "--delay-lr must be > 0"),
+    (["--axon-delays", "63"], "--axon-delays must be in 0..62"),
     (["--decay-spread", "1"], "--decay-spread must be in [0, 1), got 1.0"),
     (["--learn-decays"], "--learn-decays needs --full-bptt"),
     (["--current-decay", "1"], "--current-decay must be in (0, 1), got 1.0"),

@@ -8,7 +8,7 @@ from lava.magma.core.resources import CPU
 from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 
 from processes.count_packing import pack_counts
-from processes.fixed_point import cuba_layers_step, product_matrix
+from processes.fixed_point import AxonDelayLine, cuba_layers_step, product_matrix
 from processes.frozen_spike_generator.process import FrozenSpikeGenerator
 from processes.slot_clock import slot_position
 
@@ -17,7 +17,8 @@ from processes.slot_clock import slot_position
 @requires(CPU)
 @tag("fixed_pt")
 class PyFrozenSpikeGeneratorModel(PyLoihiProcessModel):
-    """All frozen layers in one process: per step, layer i integrates W_i s_{i-1}(t-1) + R_i s_i(t-1).
+    """All frozen layers in one process: per step, layer i integrates W_i d_{i-1}(t-1) + R_i s_i(t-1), d the
+    axonally delayed spikes (the spikes themselves where a layer has no delays).
 
     One process instead of a Dense + Dense + LIF triple per layer saves the simulator's per-process messaging,
     which dominates its speed; the arithmetic is netx's (tested spike-exact against netx and SLAYER). The
@@ -44,6 +45,8 @@ class PyFrozenSpikeGeneratorModel(PyLoihiProcessModel):
         self.neurons = None
         self.replaying = None
         self.previous = None
+        self.feed = None
+        self.delay_lines = None
         self.state = None
         self.emitted = None
 
@@ -53,6 +56,9 @@ class PyFrozenSpikeGeneratorModel(PyLoihiProcessModel):
         lanes = x.shape[:-1]
         sizes = [layer["weight"].shape[0] for layer in self.layers]
         self.previous = [np.zeros(x.shape, np.float32)] + [np.zeros(lanes + (n,), np.float32) for n in sizes]
+        self.feed = list(self.previous)
+        self.delay_lines = [None if layer.get("delay") is None else AxonDelayLine(layer["delay"], lanes)
+                            for layer in self.layers]
         self.state = [(np.zeros(lanes + (n,), np.int32),) * 2 for n in sizes]
         self.emitted = np.zeros(lanes + (sizes[-1], self.timesteps), bool)
 
@@ -76,10 +82,12 @@ class PyFrozenSpikeGeneratorModel(PyLoihiProcessModel):
         if self.replaying is not None:
             self.s_out.send(self.replaying[..., t])
             return
-        self.state, _, spikes = cuba_layers_step(self.previous, self.matrices, self.state, self.neurons)
+        self.state, _, spikes = cuba_layers_step(self.previous, self.matrices, self.state, self.neurons, self.feed)
+        delayed = [s if line is None else line.step(s, t) for s, line in zip(spikes, self.delay_lines)]
         self.previous = [x.astype(np.float32)] + [s.astype(np.float32) for s in spikes]
-        self.emitted[..., t] = spikes[-1]
-        self.s_out.send(spikes[-1])
+        self.feed = [self.previous[0]] + [s.astype(np.float32) for s in delayed]
+        self.emitted[..., t] = delayed[-1]
+        self.s_out.send(delayed[-1])
         if slot_index < len(self.latents):
             self.activity[slot_index] += np.stack([np.count_nonzero(x, axis=-1)] + [s.sum(-1) for s in spikes],
                                                   axis=-1)

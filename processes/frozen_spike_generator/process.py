@@ -12,10 +12,12 @@ class FrozenSpikeGenerator(AbstractProcess):
 
     Each layer l is a fixed-point CUBA LIF population (processes.fixed_point), optionally recurrent:
 
-        a_l[t] = W_l s_{l-1}[t-1] + R_l s_l[t-1]
+        a_l[t] = W_l d_{l-1}[t-1] + R_l s_l[t-1]
         u_l[t], v_l[t], s_l[t] = cuba_step(u_l[t-1], v_l[t-1], a_l[t], decay_u_l, decay_v_l, vth_l)
+        d_l[t]_n = s_l[t - delay_l,n]          (0 before the sample's first step)
 
-    with s_0 the input. Every slot of `slot` steps holds one sample whose input arrives from step `offset` of the
+    with d_0 = s_0 the input and delay_l the layer's axonal delays (0 where it has none): a delayed spike
+    reaches the next layer (and the latents), never the layer's own recurrent synapses. Every slot of `slot` steps holds one sample whose input arrives from step `offset` of the
     slot on; all states are reset at the start of a slot, so samples are independent, and the latent sent at slot
     step offset + t is SLAYER's (delay-shifted) output at step t of the last layer. Where cached[k] = j >= 0,
     slot k sends again what slot j computed, without running the layers (its input is ignored).
@@ -24,7 +26,8 @@ class FrozenSpikeGenerator(AbstractProcess):
     ----------
     layers : list of dict
         Per layer: "weight" (out, in) int (w * 64, netx's fixed point), "weight_rec" (out, out) int or None,
-        "vth" (vThMant), "decay_u", "decay_v" (12-bit).
+        "vth" (vThMant), "decay_u", "decay_v" (12-bit), and optionally "delay": (out,) int, the axonal delay of
+        each neuron's output in steps (None or absent: none).
     timesteps : int
         Steps of a sample.
     slot, offset : int
@@ -68,6 +71,11 @@ class FrozenSpikeGenerator(AbstractProcess):
             if above["weight"].shape[1] != below["weight"].shape[0]:
                 raise ValueError(f"frozen layers {i} and {i + 1} do not chain: "
                                  f"{below['weight'].shape} then {above['weight'].shape}")
+        for i, layer in enumerate(layers):
+            delay = layer.get("delay")
+            if delay is not None and (np.shape(delay) != layer["weight"].shape[:1] or np.min(delay) < 0):
+                raise ValueError(f"frozen layer {i}: axonal delays must be {layer['weight'].shape[:1]} steps >= 0, "
+                                 f"got shape {np.shape(delay)}")
         if offset < 0 or offset + timesteps > slot:
             raise ValueError(f"a slot of {slot} steps cannot hold {timesteps} steps after offset {offset}")
         cached = np.full(n_slots or 1, -1) if cached is None else np.asarray(cached, dtype=np.int64)

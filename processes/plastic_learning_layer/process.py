@@ -36,6 +36,8 @@ def check_layer_arguments(weights, timesteps, slot, offset, batch, lanes, error_
         if recurrent is not None and np.shape(recurrent) != (sizes[i][0],) * 2:
             raise ValueError(f"hidden plastic layer {i}: recurrent weights must be {(sizes[i][0],) * 2}, "
                              f"got {np.shape(recurrent)}")
+        if layer.get("delay") is not None:
+            raise ValueError(f"hidden plastic layer {i} has axonal delays, and the plastic layer has no delay lines")
     if offset + timesteps >= slot:
         raise ValueError(f"a slot of {slot} steps leaves no teaching step after offset {offset} + T={timesteps}")
     if batch < 1 or (lanes is not None and lanes < 1):
