@@ -134,9 +134,8 @@ class SpikingNet(torch.nn.Module):
         blocks.append(slayer.block.cuba.Dense(_neuron_params(cfg, 0.0), sizes[-2], sizes[-1],
                                               weight_scale=cfg.weight_scale, weight_norm=False))
         self.blocks = torch.nn.ModuleList(blocks)
-        if cfg.per_neuron_decays() or cfg.axon_delay:  # SLAYER draws per-neuron decays and delays in its first
-            # forward pass: draw them now
-            with torch.no_grad():
+        if cfg.per_neuron_decays() or cfg.axon_delay:
+            with torch.no_grad():  # SLAYER draws per-neuron decays and delays in its first forward pass: draw them now
                 self.forward(torch.zeros(1, cfg.n_inputs, 1))
 
     def decay_parameters(self):

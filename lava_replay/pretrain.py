@@ -574,7 +574,8 @@ def main(argv=None):
     init_from = source_model(args.init_from, args.model_dir) if args.init_from else None
     train_cfg = TrainConfig(epochs=epochs, lr=args.lr, batch_size=args.batch_size, seed=args.seed,
                             distill_weight=args.distill_weight if distill_from else 0.0,
-                            distill_temperature=args.distill_temperature, decay_lr=args.decay_lr, delay_lr=args.delay_lr,
+                            distill_temperature=args.distill_temperature, decay_lr=args.decay_lr,
+                            delay_lr=args.delay_lr,
                             **{option: getattr(args, option) for option in AUGMENTATION_OPTIONS})
     name = args.name or default_model_name(args.timesteps, classes, protocol.val_speakers)
     started = time.time()

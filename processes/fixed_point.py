@@ -71,16 +71,12 @@ def cuba_layers_step(previous, matrices, states, neurons, feed=None):
 
 class AxonDelayLine:
     """Per-neuron axonal delays of a layer's spikes: at step t, neuron n's output is its spike of step t - delay[n]
-    (none before the first step). A ring of max(delay) + 1 steps; `reset` starts a new sample."""
+    (none before the sample's first step). A ring of max(delay) + 1 steps, made anew for every sample."""
 
     def __init__(self, delay, lanes=()):
         self.delay = np.asarray(delay, np.int64)
         self.ring = np.zeros(tuple(lanes) + (len(self.delay), int(self.delay.max(initial=0)) + 1), bool)
         self.neurons = np.arange(len(self.delay))
-
-    def reset(self):
-        """Forget every spike (a new sample)."""
-        self.ring[:] = False
 
     def step(self, spikes, t):
         """Store the spikes of step t (lanes..., neurons); return the delayed spikes of step t."""

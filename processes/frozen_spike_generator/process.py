@@ -17,10 +17,11 @@ class FrozenSpikeGenerator(AbstractProcess):
         d_l[t]_n = s_l[t - delay_l,n]          (0 before the sample's first step)
 
     with d_0 = s_0 the input and delay_l the layer's axonal delays (0 where it has none): a delayed spike
-    reaches the next layer (and the latents), never the layer's own recurrent synapses. Every slot of `slot` steps holds one sample whose input arrives from step `offset` of the
-    slot on; all states are reset at the start of a slot, so samples are independent, and the latent sent at slot
-    step offset + t is SLAYER's (delay-shifted) output at step t of the last layer. Where cached[k] = j >= 0,
-    slot k sends again what slot j computed, without running the layers (its input is ignored).
+    reaches the next layer (and the latents), never the layer's own recurrent synapses. Every slot of `slot` steps
+    holds one sample whose input arrives from step `offset` of the slot on; all states are reset at the start of a
+    slot, so samples are independent, and the latent sent at slot step offset + t is SLAYER's (delay-shifted)
+    output at step t of the last layer. Where cached[k] = j >= 0, slot k sends again what slot j computed, without
+    running the layers (its input is ignored).
 
     Parameters
     ----------
