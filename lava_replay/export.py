@@ -157,7 +157,7 @@ def load_slayer_net(net_path, config=None):
                 stored, decay = group["neuron"][key][()], getattr(block.neuron, name)
                 if np.ndim(stored) and decay.numel() > 1:  # per-neuron decays (ModelConfig.per_neuron_decays)
                     decay.copy_(torch.from_numpy(stored.astype(np.float32)))
-            if getattr(block, "delay", None) is not None:  # whole steps, as exported (ModelConfig.axon_delay)
+            if block.delay is not None:  # whole steps, as exported (ModelConfig.axon_delay)
                 block.delay.delay.copy_(torch.from_numpy(group["delay"][()].astype(np.float32)))
     net.eval()
     return net

@@ -128,8 +128,8 @@ class SpikingNet(torch.nn.Module):
         blocks = [hidden_block(_neuron_params(cfg, cfg.dropout, hidden=True), n_in, n_out,
                                weight_scale=cfg.weight_scale, weight_norm=False, delay=cfg.axon_delay > 0)
                   for n_in, n_out in zip(sizes[:-2], sizes[1:-1])]
-        for block in blocks:
-            if block.delay is not None:
+        if cfg.axon_delay:
+            for block in blocks:
                 block.delay.max_delay = cfg.axon_delay
         blocks.append(slayer.block.cuba.Dense(_neuron_params(cfg, 0.0), sizes[-2], sizes[-1],
                                               weight_scale=cfg.weight_scale, weight_norm=False))
@@ -144,7 +144,7 @@ class SpikingNet(torch.nn.Module):
 
     def delay_parameters(self):
         """The learned axonal delays of the hidden layers (steps); empty unless cfg.axon_delay."""
-        return [block.delay.delay for block in self.blocks if getattr(block, "delay", None) is not None]
+        return [block.delay.delay for block in self.blocks if block.delay is not None]
 
     def reset_state(self):
         """Zero the persistent neuron state that SLAYER's recurrent blocks carry between forward calls."""

@@ -85,7 +85,8 @@ class PyFrozenSpikeGeneratorModel(PyLoihiProcessModel):
         self.state, _, spikes = cuba_layers_step(self.previous, self.matrices, self.state, self.neurons, self.feed)
         delayed = [s if line is None else line.step(s, t) for s, line in zip(spikes, self.delay_lines)]
         self.previous = [x.astype(np.float32)] + [s.astype(np.float32) for s in spikes]
-        self.feed = [self.previous[0]] + [s.astype(np.float32) for s in delayed]
+        self.feed = self.previous[:1] + [fed if line is None else late.astype(np.float32)
+                                         for fed, late, line in zip(self.previous[1:], delayed, self.delay_lines)]
         self.emitted[..., t] = delayed[-1]
         self.s_out.send(delayed[-1])
         if slot_index < len(self.latents):
