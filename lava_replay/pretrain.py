@@ -37,7 +37,8 @@ class TrainConfig:
     input_dropout deletes each input spike with that probability, time_stretch and channel_stretch warp each
     sample's time and channel axes, channel_jitter moves each spike by its own few channels, channel_mask
     silences a random band of channels, speaker_mix mixes a sample with the same class said by another speaker
-    (augmentation; see `augment`, `stretch`, `jitter`, `mask_channels` and `SpeakerMixer`). decay_lr is Adam's
+    (augmentation; see `augment`, `stretch`, `jitter`, `mask_channels` and `SpeakerMixer`). label_smoothing moves
+    that much of the cross-entropy's target from the true class evenly onto all classes. decay_lr is Adam's
     rate for a network's learned decays (ModelConfig.learn_decays), per step in units of the decay (0..1);
     delay_lr is its rate for the learned axonal delays (ModelConfig.axon_delay), in steps.
     """
@@ -53,6 +54,7 @@ class TrainConfig:
     channel_jitter: int = 0
     channel_mask: int = 0
     speaker_mix: float = 0.0
+    label_smoothing: float = 0.0
     distill_weight: float = 0.0
     distill_temperature: float = 1.0
     decay_lr: float = 0.001
@@ -196,9 +198,10 @@ def augment(x, rng, cfg: TrainConfig):
     return out
 
 
-def distillation_loss(logits, labels, teacher_logits, weight, temperature):
-    """(1 - weight) * cross-entropy + weight * T^2 * KL(teacher || student), both softened at temperature T."""
-    loss = torch.nn.functional.cross_entropy(logits, labels)
+def distillation_loss(logits, labels, teacher_logits, weight, temperature, label_smoothing=0.0):
+    """(1 - weight) * cross-entropy + weight * T^2 * KL(teacher || student), both softened at temperature T; the
+    cross-entropy's targets are smoothed by label_smoothing."""
+    loss = torch.nn.functional.cross_entropy(logits, labels, label_smoothing=label_smoothing)
     if weight <= 0:
         return loss
     soft = torch.nn.functional.log_softmax(teacher_logits / temperature, -1)
@@ -208,13 +211,14 @@ def distillation_loss(logits, labels, teacher_logits, weight, temperature):
 
 
 def train_step(net, optimizer, x, y, logit_scale, teacher_logits=None, distill_weight=0.0,
-               distill_temperature=1.0):
-    """One optimisation step on a batch: cross-entropy of the scaled output spike counts (plus distillation
-    towards teacher_logits when given). Returns the output and the loss."""
+               distill_temperature=1.0, label_smoothing=0.0):
+    """One optimisation step on a batch: cross-entropy of the scaled output spike counts (targets smoothed by
+    label_smoothing; plus distillation towards teacher_logits when given). Returns the output and the loss."""
     out = net(x)
     if teacher_logits is None:
         distill_weight = 0.0
-    loss = distillation_loss(out.sum(-1) * logit_scale, y, teacher_logits, distill_weight, distill_temperature)
+    loss = distillation_loss(out.sum(-1) * logit_scale, y, teacher_logits, distill_weight, distill_temperature,
+                             label_smoothing)
     optimizer.zero_grad()
     loss.backward()
     optimizer.step()
@@ -298,7 +302,7 @@ def train(net, spikes, labels, train_idx, val_idx, cfg: TrainConfig, checkpoint=
             y = torch.from_numpy(labels[batch])
             soft = soft_targets[batch] if soft_targets is not None else None
             out, loss = train_step(net, optimizer, x, y, cfg.logit_scale, soft, cfg.distill_weight,
-                                   cfg.distill_temperature)
+                                   cfg.distill_temperature, cfg.label_smoothing)
             correct += int((predict(out) == y).sum())
             seen += len(batch)
             bar.set_postfix(loss=f"{loss.item():.3f}", acc=f"{correct / seen:.3f}")
@@ -444,6 +448,9 @@ def build_parser():
     p.add_argument("--speaker-mix", type=float, default=TrainConfig.speaker_mix,
                    help="augmentation: with this probability mix a sample with the same digit said by another "
                         "speaker (each time bin from one of the two)")
+    p.add_argument("--label-smoothing", type=float, default=TrainConfig.label_smoothing,
+                   help="move this fraction of the cross-entropy's target from the true class evenly onto all "
+                        "classes (regularisation; default 0)")
     p.add_argument("--lr", type=float, default=TrainConfig.lr)
     p.add_argument("--batch-size", type=int, default=TrainConfig.batch_size)
     p.add_argument("--seed", type=int, default=0)
@@ -501,7 +508,8 @@ def check_options(args):
         value = getattr(args, option)
         if value is not None and not 0 < value < 1:
             raise LavaReplayError(f"--{option.replace('_', '-')} must be in (0, 1), got {value}")
-    for option in ("dropout", "input_dropout", "time_shift", "time_stretch", "channel_stretch", "decay_spread"):
+    for option in ("dropout", "input_dropout", "time_shift", "time_stretch", "channel_stretch", "decay_spread",
+                   "label_smoothing"):
         if not 0 <= getattr(args, option) < 1:
             raise LavaReplayError(f"--{option.replace('_', '-')} must be in [0, 1), got {getattr(args, option)}")
     if not 0 <= args.speaker_mix <= 1:
@@ -575,7 +583,7 @@ def main(argv=None):
     train_cfg = TrainConfig(epochs=epochs, lr=args.lr, batch_size=args.batch_size, seed=args.seed,
                             distill_weight=args.distill_weight if distill_from else 0.0,
                             distill_temperature=args.distill_temperature, decay_lr=args.decay_lr,
-                            delay_lr=args.delay_lr,
+                            delay_lr=args.delay_lr, label_smoothing=args.label_smoothing,
                             **{option: getattr(args, option) for option in AUGMENTATION_OPTIONS})
     name = args.name or default_model_name(args.timesteps, classes, protocol.val_speakers)
     started = time.time()

@@ -110,6 +110,7 @@ def test_augment_shifts_whole_pattern():
     (["--delay-lr", "-1"], "--delay-lr must be > 0"),
     (["--axon-delays", "63"], "--axon-delays must be in 0..62"),
     (["--decay-spread", "1"], "--decay-spread must be in [0, 1), got 1.0"),
+    (["--label-smoothing", "1"], "--label-smoothing must be in [0, 1), got 1.0"),
     (["--learn-decays"], "--learn-decays needs --full-bptt"),
     (["--current-decay", "1"], "--current-decay must be in (0, 1), got 1.0"),
     (["--new-class", "21"], "--new-class must name distinct classes"),
@@ -249,6 +250,19 @@ def test_distillation_loss_mixes_cross_entropy_and_teacher():
     assert torch.isclose(distillation_loss(logits, labels, None, 0.0, 2.0), ce)
     assert torch.isclose(distillation_loss(logits, labels, logits.clone(), 0.5, 2.0), 0.5 * ce)  # KL(p||p) = 0
     assert distillation_loss(logits, labels, -logits, 1.0, 2.0) > 0
+
+
+def test_label_smoothing_spreads_the_target_over_all_classes():
+    from lava_replay.pretrain import distillation_loss
+
+    logits = torch.tensor([[2.0, 0.0, -1.0], [0.5, 1.5, 0.0]])
+    labels = torch.tensor([0, 1])
+    log_p = torch.log_softmax(logits, -1)
+    target = torch.full((2, 3), 0.3 / 3)  # smoothing 0.3 over 3 classes
+    target[[0, 1], labels] += 0.7
+    expected = -(target * log_p).sum(-1).mean()
+    assert torch.isclose(distillation_loss(logits, labels, None, 0.0, 1.0, label_smoothing=0.3), expected)
+    assert not torch.isclose(expected, distillation_loss(logits, labels, None, 0.0, 1.0))
 
 
 def test_student_learns_from_teacher_without_labels(tmp_path):
