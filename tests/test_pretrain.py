@@ -265,6 +265,21 @@ def test_label_smoothing_spreads_the_target_over_all_classes():
     assert not torch.isclose(expected, distillation_loss(logits, labels, None, 0.0, 1.0))
 
 
+def test_training_uses_the_configured_label_smoothing(monkeypatch):
+    data, protocol = _data()
+    idx = protocol.select("train", data["labels"], [0, 1, 2])
+    seen = []
+    real_loss = pretrain_module.distillation_loss
+
+    def spy(*args):
+        seen.append(args[-1])
+        return real_loss(*args)
+    monkeypatch.setattr(pretrain_module, "distillation_loss", spy)
+    train(SpikingNet(ModelConfig(**SMALL)), data["spikes"], data["labels"], idx, idx[:8],
+          TrainConfig(epochs=1, batch_size=16, label_smoothing=0.2), progress=False)
+    assert seen and set(seen) == {0.2}
+
+
 def test_student_learns_from_teacher_without_labels(tmp_path):
     """With distill weight 1 the labels are ignored: a student given shuffled labels still learns the classes
     from a teacher that ran at another T."""
