@@ -39,7 +39,7 @@ def slayer_epoch_seconds(net, spikes, labels, train_idx, batches=8, batch_size=6
     for _ in range(batches):
         batch = rng.choice(train_idx, batch_size, replace=False)
         train_step(net, optimizer, torch.from_numpy(spikes[batch].astype(np.float32)),
-                   torch.from_numpy(labels[batch]), TrainConfig.logit_scale)
+                   torch.from_numpy(labels[batch]), TrainConfig())
     per_batch = (time.perf_counter() - start) / batches
     return per_batch * int(np.ceil(len(train_idx) / batch_size))
 

@@ -210,15 +210,14 @@ def distillation_loss(logits, labels, teacher_logits, weight, temperature, label
     return (1 - weight) * loss + weight * temperature ** 2 * kl
 
 
-def train_step(net, optimizer, x, y, logit_scale, teacher_logits=None, distill_weight=0.0,
-               distill_temperature=1.0, label_smoothing=0.0):
-    """One optimisation step on a batch: cross-entropy of the scaled output spike counts (targets smoothed by
-    label_smoothing; plus distillation towards teacher_logits when given). Returns the output and the loss."""
+def train_step(net, optimizer, x, y, cfg: TrainConfig, teacher_logits=None):
+    """One optimisation step on a batch: cross-entropy of the output spike counts x cfg.logit_scale (targets
+    smoothed by cfg.label_smoothing; plus distillation towards teacher_logits when given, at cfg's distillation
+    weight and temperature). Returns the output and the loss."""
     out = net(x)
-    if teacher_logits is None:
-        distill_weight = 0.0
-    loss = distillation_loss(out.sum(-1) * logit_scale, y, teacher_logits, distill_weight, distill_temperature,
-                             label_smoothing)
+    weight = cfg.distill_weight if teacher_logits is not None else 0.0
+    loss = distillation_loss(out.sum(-1) * cfg.logit_scale, y, teacher_logits, weight, cfg.distill_temperature,
+                             cfg.label_smoothing)
     optimizer.zero_grad()
     loss.backward()
     optimizer.step()
@@ -301,8 +300,7 @@ def train(net, spikes, labels, train_idx, val_idx, cfg: TrainConfig, checkpoint=
             x = augment(x, rng, cfg)
             y = torch.from_numpy(labels[batch])
             soft = soft_targets[batch] if soft_targets is not None else None
-            out, loss = train_step(net, optimizer, x, y, cfg.logit_scale, soft, cfg.distill_weight,
-                                   cfg.distill_temperature, cfg.label_smoothing)
+            out, loss = train_step(net, optimizer, x, y, cfg, soft)
             correct += int((predict(out) == y).sum())
             seen += len(batch)
             bar.set_postfix(loss=f"{loss.item():.3f}", acc=f"{correct / seen:.3f}")

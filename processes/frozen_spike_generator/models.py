@@ -56,9 +56,10 @@ class PyFrozenSpikeGeneratorModel(PyLoihiProcessModel):
         lanes = x.shape[:-1]
         sizes = [layer["weight"].shape[0] for layer in self.layers]
         self.previous = [np.zeros(x.shape, np.float32)] + [np.zeros(lanes + (n,), np.float32) for n in sizes]
-        self.feed = list(self.previous)
         self.delay_lines = [None if layer.get("delay") is None else AxonDelayLine(layer["delay"], lanes)
                             for layer in self.layers]
+        has_delays = any(line is not None for line in self.delay_lines)
+        self.feed = list(self.previous) if has_delays else None  # None: the forward synapses read `previous`
         self.state = [(np.zeros(lanes + (n,), np.int32),) * 2 for n in sizes]
         self.emitted = np.zeros(lanes + (sizes[-1], self.timesteps), bool)
 
@@ -85,8 +86,9 @@ class PyFrozenSpikeGeneratorModel(PyLoihiProcessModel):
         self.state, _, spikes = cuba_layers_step(self.previous, self.matrices, self.state, self.neurons, self.feed)
         delayed = [s if line is None else line.step(s, t) for s, line in zip(spikes, self.delay_lines)]
         self.previous = [x.astype(np.float32)] + [s.astype(np.float32) for s in spikes]
-        self.feed = self.previous[:1] + [fed if line is None else late.astype(np.float32)
-                                         for fed, late, line in zip(self.previous[1:], delayed, self.delay_lines)]
+        if self.feed is not None:
+            self.feed = self.previous[:1] + [fed if line is None else late.astype(np.float32) for fed, late, line
+                                             in zip(self.previous[1:], delayed, self.delay_lines)]
         self.emitted[..., t] = delayed[-1]
         self.s_out.send(delayed[-1])
         if slot_index < len(self.latents):
